@@ -1,0 +1,34 @@
+package org.sdspark.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+
+/** The activations Stable Diffusion's components use, by their config names. */
+public final class Activations {
+    private Activations() {
+    }
+
+    public static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /** Exact (erf) GELU, PyTorch's default. */
+    public static NDArray gelu(NDArray x) {
+        return x.mul(x.div(Math.sqrt(2.0)).erf().add(1)).mul(0.5);
+    }
+
+    /** OpenAI CLIP's approximation x * sigmoid(1.702 x). */
+    public static NDArray quickGelu(NDArray x) {
+        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+    }
+
+    /** Looks an activation up by its transformers/diffusers config name. */
+    public static java.util.function.UnaryOperator<NDArray> byName(String name) {
+        return switch (name) {
+            case "silu", "swish" -> Activations::silu;
+            case "gelu" -> Activations::gelu;
+            case "quick_gelu" -> Activations::quickGelu;
+            default -> throw new IllegalArgumentException("unsupported activation '" + name + "'");
+        };
+    }
+}

@@ -1,0 +1,192 @@
+package org.sdspark.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.sdspark.model.io.DType;
+import org.sdspark.model.io.SafeTensorsFile;
+import org.sdspark.model.io.SafeTensorsWriter;
+import org.sdspark.model.io.TensorInfo;
+
+/**
+ * Named tensors of one model component, keyed exactly as in its checkpoint, so that building a
+ * module is a lookup of its path. Floating-point tensors are held in float32 whatever the file
+ * stores (F16 and BF16 are widened on load).
+ *
+ * <p>Modules take their weights through {@link Weights} views; every lookup is recorded, so after
+ * a component is built {@link #verify} can list, in one error, every missing key, every tensor
+ * whose shape disagrees with the config, and every key nothing used.
+ */
+public final class StateDict implements AutoCloseable {
+    private final NDManager manager;
+    private final String source;
+    private final Map<String, NDArray> tensors;
+    private final Set<String> used = new TreeSet<>();
+    private final List<String> problems = new ArrayList<>();
+
+    private StateDict(NDManager manager, String source, Map<String, NDArray> tensors) {
+        this.manager = manager;
+        this.source = source;
+        this.tensors = tensors;
+    }
+
+    /** Tensors already in memory; the dict takes ownership of them. */
+    public static StateDict of(NDManager parent, String source, Map<String, NDArray> tensors) {
+        NDManager manager = parent.newSubManager();
+        tensors.values().forEach(t -> t.attach(manager));
+        return new StateDict(manager, source, new LinkedHashMap<>(tensors));
+    }
+
+    /** Reads one or more safetensors files (sharded checkpoints are several) into one dict. */
+    public static StateDict load(NDManager parent, Path... files) throws IOException {
+        NDManager manager = parent.newSubManager();
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        try {
+            for (Path file : files) {
+                try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
+                    for (TensorInfo info : st.tensors().values()) {
+                        tensors.put(info.name(), toNDArray(manager, info, st.data(info.name())));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        return new StateDict(manager, files.length == 1 ? files[0].toString() : List.of(files).toString(), tensors);
+    }
+
+    static NDArray toNDArray(NDManager manager, TensorInfo info, ByteBuffer data) {
+        Shape shape = new Shape(info.shape());
+        return switch (info.dtype()) {
+            case F32 -> copyOf(manager.create(data, shape, DataType.FLOAT32));
+            case F16 -> widen(manager.create(data, shape, DataType.FLOAT16));
+            case F64 -> widen(manager.create(data, shape, DataType.FLOAT64));
+            case BF16 -> manager.create(bf16ToFloat(data), shape);
+            case I64 -> copyOf(manager.create(data, shape, DataType.INT64));
+            case I32 -> copyOf(manager.create(data, shape, DataType.INT32));
+            case I8 -> copyOf(manager.create(data, shape, DataType.INT8));
+            case U8 -> copyOf(manager.create(data, shape, DataType.UINT8));
+            case BOOL -> copyOf(manager.create(data, shape, DataType.BOOLEAN));
+            case I16 -> throw new IllegalArgumentException("tensor '" + info.name() + "': I16 is not supported");
+        };
+    }
+
+    // The engine may keep pointing at the (read-only, memory-mapped) buffer it was given; a copy
+    // owns its memory, so later in-place updates (training) are safe.
+    private static NDArray copyOf(NDArray view) {
+        NDArray owned = view.duplicate();
+        view.close();
+        return owned;
+    }
+
+    private static NDArray widen(NDArray narrow) {
+        NDArray wide = narrow.toType(DataType.FLOAT32, true);
+        narrow.close();
+        return wide;
+    }
+
+    // DJL's PyTorch engine aborts on bfloat16 arrays, so bf16 is widened here: it is the high half of an f32.
+    private static float[] bf16ToFloat(ByteBuffer data) {
+        ShortBuffer shorts = data.order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        float[] out = new float[shorts.remaining()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Float.intBitsToFloat((shorts.get(i) & 0xffff) << 16);
+        }
+        return out;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** All tensors, in checkpoint order (read-only view). */
+    public Map<String, NDArray> tensors() {
+        return Collections.unmodifiableMap(tensors);
+    }
+
+    public boolean contains(String key) {
+        return tensors.containsKey(key);
+    }
+
+    /** A view rooted at the whole dict. */
+    public Weights root() {
+        return new Weights(this, "");
+    }
+
+    NDArray lookup(String key, long[] expected) {
+        used.add(key);
+        NDArray t = tensors.get(key);
+        if (t == null) {
+            problems.add("missing " + key + (expected == null ? "" : " " + new Shape(expected)));
+        } else if (expected != null && !t.getShape().equals(new Shape(expected))) {
+            problems.add(key + " has shape " + t.getShape() + ", the config expects " + new Shape(expected));
+        } else {
+            return t;
+        }
+        // Keep building so that one error can list every problem; verify() throws before use.
+        return expected == null ? manager.zeros(new Shape(1)) : manager.zeros(new Shape(expected));
+    }
+
+    /**
+     * Fails, naming the component and its source, when any lookup missed or mismatched, or when
+     * keys were never used (unexpected keys) — all of them in one message.
+     */
+    public void verify(String component) {
+        List<String> unexpected = tensors.keySet().stream().filter(k -> !used.contains(k)).sorted().toList();
+        if (problems.isEmpty() && unexpected.isEmpty()) {
+            return;
+        }
+        StringBuilder msg = new StringBuilder(component + " does not match its config (" + source + "):");
+        problems.forEach(p -> msg.append("\n  ").append(p));
+        unexpected.forEach(k -> msg.append("\n  unexpected ").append(k).append(' ').append(tensors.get(k).getShape()));
+        throw new ModelLoadException(msg.toString());
+    }
+
+    /** Writes every tensor as F32 (or its integer type) in checkpoint order. */
+    public void save(Path file, Map<String, String> metadata) throws IOException {
+        Map<String, SafeTensorsWriter.Entry> entries = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            entries.put(e.getKey(), entry(e.getValue()));
+        }
+        SafeTensorsWriter.write(file, entries, metadata);
+    }
+
+    static SafeTensorsWriter.Entry entry(NDArray t) {
+        DType dtype = switch (t.getDataType()) {
+            case FLOAT32 -> DType.F32;
+            case FLOAT16 -> DType.F16;
+            case FLOAT64 -> DType.F64;
+            case INT64 -> DType.I64;
+            case INT32 -> DType.I32;
+            case INT8 -> DType.I8;
+            case UINT8 -> DType.U8;
+            case BOOLEAN -> DType.BOOL;
+            default -> throw new IllegalArgumentException("cannot save " + t.getDataType());
+        };
+        ByteBuffer data = t.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        return new SafeTensorsWriter.Entry(dtype, t.getShape().getShape(), data);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

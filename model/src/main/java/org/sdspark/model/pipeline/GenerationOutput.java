@@ -1,0 +1,71 @@
+package org.sdspark.model.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/** Writes a run's images ({@code <index>-seed<seed>.png}), {@code grid.png} and {@code generation.json}. */
+public final class GenerationOutput {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private GenerationOutput() {
+    }
+
+    public static String imageName(GenerationSettings settings, int index) {
+        return String.format("%03d-seed%d.png", index, settings.seedOf(index));
+    }
+
+    /** Writes everything and returns the image files, in order. */
+    public static List<Path> write(Path dir, String model, GenerationSettings settings, List<RgbImage> images)
+            throws IOException {
+        Files.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        List<BufferedImage> tiles = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage img = images.get(i).toBufferedImage();
+            Path file = dir.resolve(imageName(settings, i));
+            png(img, file);
+            files.add(file);
+            tiles.add(img);
+        }
+        png(ImageGrid.of(tiles), dir.resolve("grid.png"));
+        JSON.writeValue(dir.resolve("generation.json").toFile(), describe(model, settings, files));
+        return files;
+    }
+
+    private static ObjectNode describe(String model, GenerationSettings s, List<Path> files) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("model", model);
+        root.put("prompt", s.prompt());
+        root.put("negative_prompt", s.negativePrompt());
+        root.put("steps", s.steps());
+        root.put("guidance", s.guidance());
+        root.put("scheduler", s.scheduler());
+        root.put("seed", s.seed());
+        root.put("width", s.width());
+        root.put("height", s.height());
+        root.put("num_images", s.numImages());
+        root.put("clip_skip", s.clipSkip());
+        root.put("fp16", s.fp16());
+        var list = root.putArray("images");
+        for (int i = 0; i < files.size(); i++) {
+            list.addObject().put("file", files.get(i).getFileName().toString()).put("seed", s.seedOf(i));
+        }
+        root.put("grid", "grid.png");
+        return root;
+    }
+
+    // ImageIO writes the same bytes for the same pixels, which the seed reproducibility promise relies on.
+    private static void png(BufferedImage img, Path file) throws IOException {
+        if (!ImageIO.write(img, "png", file.toFile())) {
+            throw new IOException("no PNG writer available for " + file);
+        }
+    }
+}

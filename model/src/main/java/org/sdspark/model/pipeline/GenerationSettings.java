@@ -1,0 +1,40 @@
+package org.sdspark.model.pipeline;
+
+import java.util.List;
+
+/**
+ * Everything that decides a text-to-image result. Image {@code i} of a run uses seed
+ * {@code seed + i}, so any one image can be made again alone.
+ */
+public record GenerationSettings(String prompt, String negativePrompt, int steps, double guidance,
+                                 String scheduler, long seed, int width, int height, int numImages,
+                                 int clipSkip, boolean fp16) {
+    public static final List<String> SCHEDULERS = List.of("ddim", "euler", "euler-a", "dpmpp-2m");
+
+    public GenerationSettings {
+        negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        require(prompt != null, "prompt is required");
+        require(steps > 0, "steps must be positive, got " + steps);
+        require(guidance >= 1 || guidance == 0, "guidance must be 0 (off) or >= 1, got " + guidance);
+        require(SCHEDULERS.contains(scheduler), "scheduler must be one of " + SCHEDULERS + ", got '" + scheduler + "'");
+        require(width > 0 && width % 8 == 0, "width must be a positive multiple of 8, got " + width);
+        require(height > 0 && height % 8 == 0, "height must be a positive multiple of 8, got " + height);
+        require(numImages > 0, "num-images must be positive, got " + numImages);
+        require(clipSkip >= 1, "clip-skip must be >= 1, got " + clipSkip);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public long seedOf(int index) {
+        return seed + index;
+    }
+
+    /** Classifier-free guidance runs the unconditional branch too; diffusers skips it at guidance <= 1. */
+    public boolean guided() {
+        return guidance > 1;
+    }
+}

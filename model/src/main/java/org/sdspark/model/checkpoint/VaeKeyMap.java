@@ -25,14 +25,6 @@ public final class VaeKeyMap {
     }
 
     public static KeyMap of(VaeLayout layout) {
-        return of(layout, layout.blocks() - 1);
-    }
-
-    /**
-     * @param topDecoderLevel the original number of {@code decoder.up_blocks.0}: levels-1 in LDM
-     *     checkpoints; diffusers' conversion script always writes 3 (it assumes four levels)
-     */
-    public static KeyMap of(VaeLayout layout, int topDecoderLevel) {
         List<KeyMap.Rule> rules = new ArrayList<>();
         rules.add(KeyMap.Rule.prefix("", ""));
         for (String part : List.of("encoder.", "decoder.")) {
@@ -47,7 +39,7 @@ public final class VaeKeyMap {
             for (int j = 0; j < layout.layersPerBlock(); j++) {
                 rules.add(resnet("encoder.down_blocks." + i + ".resnets." + j + ".", "encoder.down." + i + ".block." + j + "."));
             }
-            int level = topDecoderLevel - i;
+            int level = last - i;
             for (int j = 0; j <= layout.layersPerBlock(); j++) {
                 rules.add(resnet("decoder.up_blocks." + i + ".resnets." + j + ".", "decoder.up." + level + ".block." + j + "."));
             }

@@ -10,6 +10,7 @@ import java.util.Map;
  * {@code attn.in_proj_weight} (q, k, v concatenated in that order) instead of three projections.
  */
 public final class TextEncoderKeyMap {
+    private static final String TEXT_MODEL = "text_model.";
     private static final Map<String, String> OPEN_CLIP_LAYER = Map.of(
             "layer_norm1", "ln_1",
             "layer_norm2", "ln_2",
@@ -20,6 +21,14 @@ public final class TextEncoderKeyMap {
             List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), "attn.in_proj_");
 
     private TextEncoderKeyMap() {
+    }
+
+    /**
+     * The key under {@code text_model.}, as SD checkpoints and transformers before 5 name it;
+     * transformers 5 saves CLIPTextModel without that prefix.
+     */
+    public static String canonical(String key) {
+        return key.startsWith(TEXT_MODEL) ? key : TEXT_MODEL + key;
     }
 
     /** SD 1.x: the same names. */

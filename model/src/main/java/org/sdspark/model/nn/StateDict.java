@@ -162,6 +162,14 @@ public final class StateDict implements AutoCloseable {
 
     /** Writes every tensor as F32 (or its integer type) in checkpoint order. */
     public void save(Path file, Map<String, String> metadata) throws IOException {
+        write(file, tensors, metadata);
+    }
+
+    /**
+     * Writes tensors that need not belong to a dict (e.g. renamed for another layout) in the map's
+     * order, each in its own dtype; the caller keeps ownership.
+     */
+    public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata) throws IOException {
         Map<String, SafeTensorsWriter.Entry> entries = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             entries.put(e.getKey(), entry(e.getValue()));

@@ -33,7 +33,7 @@ public final class UnetKeyMap {
         int last = layout.blocks() - 1;
         int input = 1;
         for (int i = 0; i <= last; i++) {
-            for (int j = 0; j < layout.layersPerBlock(); j++, input++) {
+            for (int j = 0; j < layout.downLayers(i); j++, input++) {
                 rules.add(resnet("down_blocks." + i + ".resnets." + j + ".", "input_blocks." + input + ".0."));
                 if (layout.downAttention().get(i)) {
                     rules.add(KeyMap.Rule.prefix("down_blocks." + i + ".attentions." + j + ".", "input_blocks." + input + ".1."));
@@ -52,13 +52,13 @@ public final class UnetKeyMap {
         int output = 0;
         for (int i = 0; i <= last; i++) {
             boolean attention = layout.upAttention().get(i);
-            for (int j = 0; j <= layout.layersPerBlock(); j++, output++) {
+            for (int j = 0; j < layout.upLayers(i); j++, output++) {
                 rules.add(resnet("up_blocks." + i + ".resnets." + j + ".", "output_blocks." + output + ".0."));
                 if (attention) {
                     rules.add(KeyMap.Rule.prefix("up_blocks." + i + ".attentions." + j + ".", "output_blocks." + output + ".1."));
                 }
                 // The upsampler sits after the block's last resnet (and its attention, if any).
-                if (j == layout.layersPerBlock() && i < last) {
+                if (j == layout.upLayers(i) - 1 && i < last) {
                     rules.add(KeyMap.Rule.prefix("up_blocks." + i + ".upsamplers.0.",
                             "output_blocks." + output + "." + (attention ? 2 : 1) + "."));
                 }

@@ -46,7 +46,7 @@ class ConfigInferenceTest {
         JsonNode unetConfig = config("sd2/unet/config.json");
         Map<String, long[]> original = new LinkedHashMap<>();
         UnetLayout unet = UnetLayout.fromBlockTypes(strings(unetConfig.get("down_block_types")),
-                strings(unetConfig.get("up_block_types")), unetConfig.get("layers_per_block").asInt());
+                strings(unetConfig.get("up_block_types")), java.util.Collections.nCopies(2, unetConfig.get("layers_per_block").asInt()));
         addConverted(original, UnetKeyMap.of(unet), shapes(Fixtures.path("sd2/unet/diffusion_pytorch_model.safetensors")),
                 CheckpointFamily.UNET_PREFIX);
         addConverted(original, VaeKeyMap.of(new VaeLayout(4, 1)),

@@ -25,7 +25,7 @@ class KeyMapFixtureTest {
     void unetKeysAndShapesMatchTheConvertedFile() throws IOException {
         JsonNode config = JSON.readTree(Fixtures.path("tiny-sd/unet/config.json").toFile());
         UnetLayout layout = UnetLayout.fromBlockTypes(strings(config.get("down_block_types")),
-                strings(config.get("up_block_types")), config.get("layers_per_block").asInt());
+                strings(config.get("up_block_types")), java.util.Collections.nCopies(2, config.get("layers_per_block").asInt()));
         Map<String, long[]> diffusers = shapes(Fixtures.path("tiny-sd/unet/diffusion_pytorch_model.safetensors"));
         assertThat(DiffusersKeyNames.unet(List.of(16, 32), layout.downAttention(), layout.upAttention(), 2))
                 .containsExactlyInAnyOrderElementsOf(diffusers.keySet());

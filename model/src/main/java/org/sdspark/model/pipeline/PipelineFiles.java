@@ -1,0 +1,135 @@
+package org.sdspark.model.pipeline;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.sdspark.model.nn.ModelLoadException;
+
+/**
+ * The files of a diffusers pipeline folder other than weights: model_index.json, each component's
+ * config and the tokenizer's files, by path relative to the folder ({@code unet/config.json}).
+ * Kept as the bytes read, so that saving writes them back unchanged; embedded in a single-file
+ * checkpoint's {@code __metadata__} under {@value #METADATA_PREFIX}{@code <path>}.
+ */
+public record PipelineFiles(Map<String, byte[]> files) {
+    public static final String METADATA_PREFIX = "sdspark/";
+    public static final String MODEL_INDEX = "model_index.json";
+    public static final String UNET_CONFIG = "unet/config.json";
+    public static final String VAE_CONFIG = "vae/config.json";
+    public static final String TEXT_ENCODER_CONFIG = "text_encoder/config.json";
+    public static final String SCHEDULER_CONFIG = "scheduler/scheduler_config.json";
+    public static final String TOKENIZER = "tokenizer";
+    private static final List<String> REQUIRED = List.of(UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, SCHEDULER_CONFIG,
+            TOKENIZER + "/vocab.json", TOKENIZER + "/merges.txt");
+
+    public PipelineFiles {
+        files = Collections.unmodifiableMap(new TreeMap<>(files));
+    }
+
+    /** The config and tokenizer files of a diffusers folder; fails naming every required file that is missing. */
+    public static PipelineFiles read(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            throw new ModelLoadException(folder + " is not a directory (expected a diffusers pipeline folder)");
+        }
+        Map<String, byte[]> files = new TreeMap<>();
+        for (String name : List.of(MODEL_INDEX, UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, SCHEDULER_CONFIG)) {
+            Path file = folder.resolve(name);
+            if (Files.isRegularFile(file)) {
+                files.put(name, Files.readAllBytes(file));
+            }
+        }
+        Path tokenizer = folder.resolve(TOKENIZER);
+        if (Files.isDirectory(tokenizer)) {
+            try (Stream<Path> list = Files.list(tokenizer)) {
+                for (Path file : list.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList()) {
+                    files.put(TOKENIZER + "/" + file.getFileName(), Files.readAllBytes(file));
+                }
+            }
+        }
+        PipelineFiles result = new PipelineFiles(files);
+        result.requireComplete(folder.toString());
+        return result;
+    }
+
+    /** The files embedded by {@link #toMetadata}, if the metadata has any. */
+    public static PipelineFiles fromMetadata(Map<String, String> metadata) {
+        Map<String, byte[]> files = new TreeMap<>();
+        metadata.forEach((k, v) -> {
+            if (k.startsWith(METADATA_PREFIX)) {
+                files.put(k.substring(METADATA_PREFIX.length()), v.getBytes(StandardCharsets.UTF_8));
+            }
+        });
+        return new PipelineFiles(files);
+    }
+
+    public Map<String, String> toMetadata() {
+        Map<String, String> out = new TreeMap<>();
+        files.forEach((k, v) -> out.put(METADATA_PREFIX + k, new String(v, StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    public boolean isEmpty() {
+        return files.isEmpty();
+    }
+
+    public boolean has(String name) {
+        return files.containsKey(name);
+    }
+
+    /** These files with {@code other}'s added where this has none of that name. */
+    public PipelineFiles orElse(PipelineFiles other) {
+        Map<String, byte[]> merged = new TreeMap<>(other.files);
+        merged.putAll(files);
+        return new PipelineFiles(merged);
+    }
+
+    public PipelineFiles with(String name, String text) {
+        Map<String, byte[]> merged = new TreeMap<>(files);
+        merged.put(name, text.getBytes(StandardCharsets.UTF_8));
+        return new PipelineFiles(merged);
+    }
+
+    /** Fails, naming {@code source} and every missing file, unless a pipeline can be built from these. */
+    public void requireComplete(String source) {
+        List<String> missing = REQUIRED.stream().filter(n -> !files.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new ModelLoadException(source + " lacks " + String.join(", ", missing)
+                    + (missing.stream().anyMatch(n -> n.startsWith(TOKENIZER))
+                    ? " (the CLIP tokenizer's vocab.json and merges.txt; pass --config DIR, a diffusers folder"
+                            + " of the same model family such as stable-diffusion-v1-5 or stable-diffusion-2-1)" : ""));
+        }
+    }
+
+    public void writeTo(Path folder) throws IOException {
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            Path file = folder.resolve(e.getKey());
+            Files.createDirectories(file.getParent());
+            Files.write(file, e.getValue());
+        }
+    }
+
+    /** The files written to a fresh temporary folder, for readers that take paths; delete it with {@link #delete}. */
+    public Path materialise() throws IOException {
+        Path dir = Files.createTempDirectory("sdspark-pipeline-");
+        writeTo(dir);
+        return dir;
+    }
+
+    public static void delete(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete temporary folder " + dir, e);
+        }
+    }
+}

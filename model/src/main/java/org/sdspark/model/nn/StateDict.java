@@ -143,6 +143,16 @@ public final class StateDict implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A new dict beside this one (same parent manager) with every floating-point tensor cast to
+     * {@code type}, e.g. float16 for inference; integer tensors are kept.
+     */
+    public StateDict toType(DataType type) {
+        Map<String, NDArray> cast = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> cast.put(k, v.getDataType().isFloating() ? v.toType(type, true) : v.duplicate()));
+        return of(manager.getParentManager(), source + " as " + type, cast);
+    }
+
     public String source() {
         return source;
     }

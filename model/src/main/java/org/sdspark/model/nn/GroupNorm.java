@@ -1,6 +1,7 @@
 package org.sdspark.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -18,15 +19,30 @@ public record GroupNorm(int groups, float eps, NDArray weight, NDArray bias) {
         return new GroupNorm(groups, eps, w.get("weight", channels), w.get("bias", channels));
     }
 
+    /**
+     * Half-precision inputs are normalised in float32 (as PyTorch's kernels accumulate): the
+     * variance of large activations overflows float16.
+     */
     public NDArray forward(NDArray x) {
         Shape shape = x.getShape();
         long n = shape.get(0);
         long c = shape.get(1);
+        DataType type = x.getDataType();
         NDArray grouped = x.reshape(n, groups, -1);
-        NDArray normed = LayerNorm.normalize(grouped, eps).reshape(shape);
+        if (type == DataType.FLOAT16) {
+            grouped = grouped.toType(DataType.FLOAT32, false);
+        }
+        NDArray normed = LayerNorm.normalize(grouped, eps).toType(type, false).reshape(shape);
         long[] affine = new long[shape.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = c;
-        return normed.mul(weight.reshape(affine)).add(bias.reshape(affine));
+        return normed.mul(inScope(weight.reshape(affine), x)).add(inScope(bias.reshape(affine), x));
+    }
+
+    // A reshaped view is created in the weight's manager; move it to the caller's so a forward
+    // pass run in a sub-manager leaves nothing behind in the (long-lived) weights' manager.
+    private static NDArray inScope(NDArray view, NDArray x) {
+        view.attach(x.getManager());
+        return view;
     }
 }

@@ -36,11 +36,45 @@ public final class StateDict implements AutoCloseable {
     private final Map<String, NDArray> tensors;
     private final Set<String> used = new TreeSet<>();
     private final List<String> problems = new ArrayList<>();
+    private final Initialiser initialiser;
 
-    private StateDict(NDManager manager, String source, Map<String, NDArray> tensors) {
+    /** Makes the tensor a module asks for when a dict is built fresh rather than loaded. */
+    @FunctionalInterface
+    public interface Initialiser {
+        NDArray create(NDManager manager, String key, Shape shape);
+    }
+
+    private StateDict(NDManager manager, String source, Map<String, NDArray> tensors, Initialiser initialiser) {
         this.manager = manager;
         this.source = source;
         this.tensors = tensors;
+        this.initialiser = initialiser;
+    }
+
+    private StateDict(NDManager manager, String source, Map<String, NDArray> tensors) {
+        this(manager, source, tensors, null);
+    }
+
+    /**
+     * An empty dict that creates each tensor on its first lookup, so building a component from it
+     * yields a freshly initialised model of its config (benchmarks, tests, training from scratch).
+     */
+    public static StateDict initialised(NDManager parent, String source, Initialiser initialiser) {
+        return new StateDict(parent.newSubManager(), source, new LinkedHashMap<>(), initialiser);
+    }
+
+    /**
+     * {@link #initialised} with PyTorch's default scheme for Linear/Conv layers: weights uniform in
+     * +-1/sqrt(fan_in), biases zero, norm scales one.
+     */
+    public static StateDict random(NDManager parent, String source) {
+        return initialised(parent, source, (m, key, shape) -> {
+            if (shape.dimension() >= 2) {
+                double bound = 1 / Math.sqrt(shape.size() / shape.get(0));
+                return m.randomUniform((float) -bound, (float) bound, shape);
+            }
+            return key.endsWith("weight") ? m.ones(shape) : m.zeros(shape);
+        });
     }
 
     /** Tensors already in memory; the dict takes ownership of them. */
@@ -109,6 +143,16 @@ public final class StateDict implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A new dict beside this one (same parent manager) with every floating-point tensor cast to
+     * {@code type}, e.g. float16 for inference; integer tensors are kept.
+     */
+    public StateDict toType(DataType type) {
+        Map<String, NDArray> cast = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> cast.put(k, v.getDataType().isFloating() ? v.toType(type, true) : v.duplicate()));
+        return of(manager.getParentManager(), source + " as " + type, cast);
+    }
+
     public String source() {
         return source;
     }
@@ -134,6 +178,10 @@ public final class StateDict implements AutoCloseable {
     NDArray lookup(String key, long[] expected) {
         used.add(key);
         NDArray t = tensors.get(key);
+        if (t == null && initialiser != null && expected != null) {
+            t = initialiser.create(manager, key, new Shape(expected));
+            tensors.put(key, t);
+        }
         if (t == null) {
             problems.add("missing " + key + (expected == null ? "" : " " + new Shape(expected)));
         } else if (expected != null && !t.getShape().equals(new Shape(expected))) {

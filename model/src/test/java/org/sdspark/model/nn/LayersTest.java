@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -73,6 +74,38 @@ class LayersTest {
             NDArray conv = new Conv2d(kernel, m.zeros(new Shape(1)), 2, 0).forward(x);
             assertThat(conv.getShape()).isEqualTo(new Shape(1, 1, 2, 2));
             assertThat(conv.toFloatArray()).containsExactly(16f, 20f, 32f, 36f);
+        }
+    }
+
+    @Test
+    void groupNormInHalfPrecisionAgreesWithFloat32AndLeavesNothingBehindInTheWeightsManager() {
+        DataType half = DataType.FLOAT16;
+        try (NDManager weights = NDManager.newBaseManager()) {
+            GroupNorm norm = new GroupNorm(2, 1e-5f, weights.randomNormal(new Shape(4)), weights.randomNormal(new Shape(4)));
+            GroupNorm halfNorm = new GroupNorm(2, 1e-5f, norm.weight().toType(half, false), norm.bias().toType(half, false));
+            int before = weights.getManagedArrays().size();
+            try (NDManager scope = weights.newSubManager()) {
+                // large activations: their float16 squares overflow unless normalised in float32
+                NDArray x = scope.randomNormal(new Shape(2, 4, 8, 8)).mul(400).add(300);
+                NDArray full = norm.forward(x);
+                NDArray halved = halfNorm.forward(x.toType(half, false));
+                assertThat(halved.getDataType()).isEqualTo(half);
+                assertThat(halved.toType(DataType.FLOAT32, false).sub(full).abs().max().getFloat()).isLessThan(1e-2f);
+            }
+            assertThat(weights.getManagedArrays()).hasSize(before);
+        }
+    }
+
+    @Test
+    void aRandomDictCreatesEachTensorOnItsFirstLookupWithTorchDefaultScales() {
+        try (NDManager m = NDManager.newBaseManager(); StateDict sd = StateDict.random(m, "fresh")) {
+            Linear linear = Linear.load(sd.root().at("proj"), 100, 3);
+            LayerNorm norm = LayerNorm.load(sd.root().at("norm"), 3, 1e-5f);
+            assertThat(sd.tensors().keySet()).containsExactly("proj.weight", "proj.bias", "norm.weight", "norm.bias");
+            assertThat(linear.weight().abs().max().getFloat()).isLessThanOrEqualTo(0.1f).isGreaterThan(0.05f);
+            assertThat(norm.weight().toFloatArray()).containsOnly(1f);
+            assertThat(linear.bias().toFloatArray()).containsOnly(0f);
+            sd.verify("demo");
         }
     }
 }

@@ -1,6 +1,8 @@
 package org.sdspark.model.checkpoint;
 
+import java.util.Collections;
 import java.util.List;
+import org.sdspark.model.unet.UNetConfig;
 
 /**
  * What of a UNet2DConditionModel config decides its original key names: which down and up blocks
@@ -20,7 +22,11 @@ public record UnetLayout(List<Boolean> downAttention, List<Boolean> upAttention,
     }
 
     public UnetLayout(List<Boolean> downAttention, List<Boolean> upAttention, int layersPerBlock) {
-        this(downAttention, upAttention, java.util.Collections.nCopies(downAttention.size(), layersPerBlock));
+        this(downAttention, upAttention, Collections.nCopies(downAttention.size(), layersPerBlock));
+    }
+
+    public static UnetLayout of(UNetConfig config) {
+        return fromBlockTypes(config.downBlockTypes(), config.upBlockTypes(), config.layersPerBlock());
     }
 
     public static UnetLayout fromBlockTypes(List<String> downBlockTypes, List<String> upBlockTypes,

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.model.io.TensorInfo;
 import org.sdspark.model.testing.Fixtures;
+import org.sdspark.model.unet.UNetConfig;
 
 class ConfigInferenceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,8 +46,7 @@ class ConfigInferenceTest {
     void sd2ConfigsFromOpenClipKeysWithLinearProjections() throws IOException {
         JsonNode unetConfig = config("sd2/unet/config.json");
         Map<String, long[]> original = new LinkedHashMap<>();
-        UnetLayout unet = UnetLayout.fromBlockTypes(strings(unetConfig.get("down_block_types")),
-                strings(unetConfig.get("up_block_types")), java.util.Collections.nCopies(2, unetConfig.get("layers_per_block").asInt()));
+        UnetLayout unet = UnetLayout.of(UNetConfig.read(Fixtures.path("sd2/unet/config.json")));
         addConverted(original, UnetKeyMap.of(unet), shapes(Fixtures.path("sd2/unet/diffusion_pytorch_model.safetensors")),
                 CheckpointFamily.UNET_PREFIX);
         addConverted(original, VaeKeyMap.of(new VaeLayout(4, 1)),
@@ -128,11 +128,5 @@ class ConfigInferenceTest {
             }
             return out;
         }
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
     }
 }

@@ -2,8 +2,6 @@ package org.sdspark.model.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,16 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.model.io.TensorInfo;
 import org.sdspark.model.testing.Fixtures;
+import org.sdspark.model.unet.UNetConfig;
+import org.sdspark.model.vae.VaeConfig;
 
 /** The key maps against the file diffusers' own conversion script made from the tiny pipeline. */
 class KeyMapFixtureTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Test
     void unetKeysAndShapesMatchTheConvertedFile() throws IOException {
-        JsonNode config = JSON.readTree(Fixtures.path("tiny-sd/unet/config.json").toFile());
-        UnetLayout layout = UnetLayout.fromBlockTypes(strings(config.get("down_block_types")),
-                strings(config.get("up_block_types")), java.util.Collections.nCopies(2, config.get("layers_per_block").asInt()));
+        UnetLayout layout = UnetLayout.of(UNetConfig.read(Fixtures.path("tiny-sd/unet/config.json")));
         Map<String, long[]> diffusers = shapes(Fixtures.path("tiny-sd/unet/diffusion_pytorch_model.safetensors"));
         assertThat(DiffusersKeyNames.unet(List.of(16, 32), layout.downAttention(), layout.upAttention(), 2))
                 .containsExactlyInAnyOrderElementsOf(diffusers.keySet());
@@ -34,8 +30,7 @@ class KeyMapFixtureTest {
 
     @Test
     void vaeKeysAndShapesMatchTheConvertedFile() throws IOException {
-        JsonNode config = JSON.readTree(Fixtures.path("tiny-sd/vae/config.json").toFile());
-        VaeLayout layout = new VaeLayout(config.get("block_out_channels").size(), config.get("layers_per_block").asInt());
+        VaeLayout layout = VaeLayout.of(VaeConfig.read(Fixtures.path("tiny-sd/vae/config.json")));
         Map<String, long[]> diffusers = shapes(Fixtures.path("tiny-sd/vae/diffusion_pytorch_model.safetensors"));
         assertThat(DiffusersKeyNames.vae(List.of(16, 16, 32, 32), 1)).containsExactlyInAnyOrderElementsOf(diffusers.keySet());
         assertMatches(VaeKeyMap.of(layout), diffusers, "first_stage_model.");
@@ -76,11 +71,5 @@ class KeyMapFixtureTest {
             }
             return out;
         }
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
     }
 }

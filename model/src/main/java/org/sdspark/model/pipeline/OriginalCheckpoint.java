@@ -1,0 +1,137 @@
+package org.sdspark.model.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.sdspark.model.checkpoint.CheckpointFamily;
+import org.sdspark.model.checkpoint.ConfigInference;
+import org.sdspark.model.checkpoint.KeyMap;
+import org.sdspark.model.checkpoint.LayoutConversion;
+import org.sdspark.model.checkpoint.TextEncoderKeyMap;
+import org.sdspark.model.checkpoint.UnetKeyMap;
+import org.sdspark.model.checkpoint.UnetLayout;
+import org.sdspark.model.checkpoint.VaeKeyMap;
+import org.sdspark.model.checkpoint.VaeLayout;
+import org.sdspark.model.clip.ClipTextConfig;
+import org.sdspark.model.nn.ModelLoadException;
+import org.sdspark.model.nn.StateDict;
+
+/**
+ * A single-file checkpoint in the original (CompVis/A1111) layout: the three components under
+ * {@code model.diffusion_model.}, {@code first_stage_model.} and {@code cond_stage_model.*}, moved
+ * to and from diffusers names with the key maps of their configs. Keys outside the three prefixes
+ * (EMA copies, the LDM noise schedule buffers) are not part of the model and are skipped.
+ */
+final class OriginalCheckpoint {
+    private static final Map<String, String> FORMAT = Map.of("format", "pt");
+
+    /** The three components' tensors under diffusers names; owned by the caller. */
+    record Components(StateDict unet, StateDict vae, StateDict textEncoder) {
+    }
+
+    private OriginalCheckpoint() {
+    }
+
+    /** The key maps of a pipeline of these configs. */
+    static KeyMap unetMap(PipelineConfigs configs) {
+        return UnetKeyMap.of(UnetLayout.of(configs.unet()));
+    }
+
+    static KeyMap vaeMap(PipelineConfigs configs) {
+        return VaeKeyMap.of(VaeLayout.of(configs.vae()));
+    }
+
+    static KeyMap textEncoderMap(CheckpointFamily family, ClipTextConfig config) {
+        return family == CheckpointFamily.SD2 ? TextEncoderKeyMap.openClip(config.numHiddenLayers()) : TextEncoderKeyMap.clip();
+    }
+
+    /**
+     * SD 2.x text encoders use OpenCLIP's gelu where SD 1.x's CLIP ViT-L uses quick_gelu; that is
+     * what decides the text encoder's layout in a file we write.
+     */
+    static CheckpointFamily familyOf(ClipTextConfig config) {
+        return config.hiddenAct().equals("gelu") ? CheckpointFamily.SD2 : CheckpointFamily.SD1;
+    }
+
+    static Components read(NDManager manager, Path file, CheckpointFamily family, PipelineConfigs configs) throws IOException {
+        try (StateDict all = StateDict.load(manager, file)) {
+            StateDict unet = component(manager, all, file, "unet", CheckpointFamily.UNET_PREFIX, unetMap(configs), Set.of());
+            StateDict vae = component(manager, all, file, "vae", CheckpointFamily.VAE_PREFIX, vaeMap(configs), Set.of());
+            StateDict text = component(manager, all, file, "text_encoder", family.textEncoderPrefix(),
+                    textEncoderMap(family, configs.textEncoder()), ignoredTextKeys(family, configs.textEncoder()));
+            return new Components(unet, vae, text);
+        }
+    }
+
+    // OpenCLIP's projection and temperature belong to its image-text head, which SD does not use; nor
+    // does SD 2.x use OpenCLIP's last layer (it conditions on the penultimate one): diffusers skips them too.
+    private static Set<String> ignoredTextKeys(CheckpointFamily family, ClipTextConfig config) {
+        if (family != CheckpointFamily.SD2) {
+            return Set.of();
+        }
+        return config.numHiddenLayers() == ConfigInference.SD2_TEXT_LAYERS
+                ? Set.of("text_projection", "logit_scale", "transformer.resblocks." + ConfigInference.SD2_TEXT_LAYERS + ".")
+                : Set.of("text_projection", "logit_scale");
+    }
+
+    private static StateDict component(NDManager manager, StateDict all, Path file, String name, String prefix,
+                                       KeyMap map, Set<String> ignored) {
+        Map<String, NDArray> original = new LinkedHashMap<>();
+        all.tensors().forEach((key, t) -> {
+            if (key.startsWith(prefix)) {
+                String local = canonical(prefix, key.substring(prefix.length()));
+                if (ignored.stream().noneMatch(local::startsWith)) {
+                    original.put(local, t);
+                }
+            }
+        });
+        if (original.isEmpty()) {
+            throw new ModelLoadException(file + " has no " + name + " tensors (no keys under " + prefix + ")");
+        }
+        Map<String, NDArray> diffusers = LayoutConversion.toDiffusers(map.fromOriginal(original.keySet()), original);
+        return StateDict.of(manager, file + " [" + name + ", original keys under " + prefix + "]", diffusers);
+    }
+
+    // Some SD 1.x checkpoints store the CLIP text model without transformers' text_model. level.
+    private static String canonical(String prefix, String key) {
+        return prefix.equals(CheckpointFamily.SD1.textEncoderPrefix()) ? TextEncoderKeyMap.canonical(key) : key;
+    }
+
+    /** Writes the components in the original layout with {@code files} embedded in the metadata. */
+    static void write(Path file, PipelineConfigs configs, Components components, PipelineFiles files) throws IOException {
+        CheckpointFamily family = familyOf(configs.textEncoder());
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        Set<NDArray> created = Collections.newSetFromMap(new IdentityHashMap<>());
+        try {
+            put(out, created, CheckpointFamily.UNET_PREFIX, unetMap(configs), components.unet().tensors());
+            put(out, created, CheckpointFamily.VAE_PREFIX, vaeMap(configs), components.vae().tensors());
+            Map<String, NDArray> text = new LinkedHashMap<>();
+            components.textEncoder().tensors().forEach((k, v) -> text.put(TextEncoderKeyMap.canonical(k), v));
+            put(out, created, family.textEncoderPrefix(), textEncoderMap(family, configs.textEncoder()), text);
+            Map<String, String> metadata = new TreeMap<>(files.toMetadata());
+            metadata.putAll(FORMAT);
+            StateDict.write(file, out, metadata);
+        } finally {
+            created.forEach(NDArray::close);
+        }
+    }
+
+    private static void put(Map<String, NDArray> out, Set<NDArray> created, String prefix, KeyMap map,
+                            Map<String, NDArray> diffusers) {
+        Set<NDArray> sources = Collections.newSetFromMap(new IdentityHashMap<>());
+        sources.addAll(diffusers.values());
+        LayoutConversion.toOriginal(map.fromDiffusers(diffusers.keySet()), diffusers).forEach((k, v) -> {
+            out.put(prefix + k, v);
+            if (!sources.contains(v)) {
+                created.add(v);
+            }
+        });
+    }
+}

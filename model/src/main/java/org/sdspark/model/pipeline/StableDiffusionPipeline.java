@@ -1,0 +1,220 @@
+package org.sdspark.model.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.sdspark.model.checkpoint.CheckpointFamily;
+import org.sdspark.model.checkpoint.ConfigInference;
+import org.sdspark.model.clip.ClipTextModel;
+import org.sdspark.model.io.SafeTensorsFile;
+import org.sdspark.model.io.TensorInfo;
+import org.sdspark.model.nn.ModelLoadException;
+import org.sdspark.model.nn.StateDict;
+import org.sdspark.model.unet.UNet2DConditionModel;
+import org.sdspark.model.vae.AutoencoderKL;
+
+/**
+ * A Stable Diffusion 1.x/2.x text-to-image pipeline: tokenizer, text encoder, UNet, VAE and the
+ * scheduler config, loaded from a diffusers folder or an original-layout single file, and saved
+ * in either layout. Owns the models' weights: close it to free them.
+ */
+public final class StableDiffusionPipeline implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Map<String, String> FORMAT = Map.of("format", "pt");
+
+    private final String source;
+    private final PipelineFiles files;
+    private final PipelineConfigs configs;
+    private final ClipTextModel textEncoder;
+    private final UNet2DConditionModel unet;
+    private final AutoencoderKL vae;
+
+    private StableDiffusionPipeline(String source, PipelineFiles files, PipelineConfigs configs,
+                                    ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae) {
+        this.source = source;
+        this.files = files;
+        this.configs = configs;
+        this.textEncoder = textEncoder;
+        this.unet = unet;
+        this.vae = vae;
+    }
+
+    public static StableDiffusionPipeline load(NDManager manager, Path path) throws IOException {
+        return load(manager, path, LoadOptions.DEFAULT);
+    }
+
+    /** A diffusers folder, or a {@code .safetensors} file in the original layout. */
+    public static StableDiffusionPipeline load(NDManager manager, Path path, LoadOptions options) throws IOException {
+        if (Files.isDirectory(path)) {
+            return loadDiffusers(manager, path, options);
+        }
+        if (Files.isRegularFile(path)) {
+            return loadSingleFile(manager, path, options);
+        }
+        throw new ModelLoadException(path + " does not exist (expected a diffusers pipeline folder or a .safetensors checkpoint)");
+    }
+
+    private static StableDiffusionPipeline loadDiffusers(NDManager manager, Path folder, LoadOptions options)
+            throws IOException {
+        PipelineFiles files = PipelineFiles.read(folder);
+        PipelineConfigs configs = PipelineConfigs.read(folder);
+        ClipTextModel text = null;
+        UNet2DConditionModel unet = null;
+        try {
+            text = ClipTextModel.load(manager, folder.resolve("text_encoder"), options.dataType());
+            unet = UNet2DConditionModel.load(manager, folder.resolve("unet"));
+            unet = toType(unet, options.dataType());
+            AutoencoderKL vae = AutoencoderKL.load(manager, folder.resolve("vae"));
+            return new StableDiffusionPipeline(folder.toString(), files, configs, text, unet, vae);
+        } catch (IOException | RuntimeException e) {
+            closeAll(text, unet);
+            throw e;
+        }
+    }
+
+    private static StableDiffusionPipeline loadSingleFile(NDManager manager, Path file, LoadOptions options)
+            throws IOException {
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        Map<String, String> metadata;
+        try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
+            for (TensorInfo info : st.tensors().values()) {
+                shapes.put(info.name(), info.shape());
+            }
+            metadata = st.metadata();
+        }
+        CheckpointFamily family = CheckpointFamily.of(shapes.keySet());
+        PipelineFiles files = configFiles(file, shapes, metadata, family, options);
+        PipelineConfigs configs = PipelineConfigs.of(files, file + " (configs)");
+        OriginalCheckpoint.Components parts = OriginalCheckpoint.read(manager, file, family, configs);
+        ClipTextModel text = null;
+        UNet2DConditionModel unet = null;
+        try {
+            text = ClipTextModel.of(configs.textEncoder(), parts.textEncoder());
+            if (options.dataType() != DataType.FLOAT32) {
+                text = toType(manager, text, options.dataType());
+            }
+            unet = toType(UNet2DConditionModel.from(configs.unet(), parts.unet()), options.dataType());
+            AutoencoderKL vae = AutoencoderKL.from(configs.vae(), parts.vae());
+            return new StableDiffusionPipeline(file.toString(), files, configs, text, unet, vae);
+        } catch (RuntimeException e) {
+            closeAll(text, unet);
+            parts.unet().close();
+            parts.vae().close();
+            parts.textEncoder().close();
+            throw e;
+        }
+    }
+
+    /** Configs embedded by sdspark, else those of --config, else inferred from the shapes (with the tokenizer of --config). */
+    private static PipelineFiles configFiles(Path file, Map<String, long[]> shapes, Map<String, String> metadata,
+                                             CheckpointFamily family, LoadOptions options) throws IOException {
+        PipelineFiles embedded = PipelineFiles.fromMetadata(metadata);
+        if (!embedded.isEmpty()) {
+            return embedded;
+        }
+        if (options.configFolder() != null) {
+            return PipelineFiles.read(options.configFolder());
+        }
+        ConfigInference.Configs inferred = ConfigInference.infer(shapes, options.vPrediction(), file.toString());
+        PipelineFiles files = new PipelineFiles(Map.of())
+                .with(PipelineFiles.MODEL_INDEX, JSON.writeValueAsString(modelIndex()))
+                .with(PipelineFiles.UNET_CONFIG, JSON.writeValueAsString(inferred.unet()))
+                .with(PipelineFiles.VAE_CONFIG, JSON.writeValueAsString(inferred.vae()))
+                .with(PipelineFiles.TEXT_ENCODER_CONFIG, JSON.writeValueAsString(inferred.textEncoder()))
+                .with(PipelineFiles.SCHEDULER_CONFIG, JSON.writeValueAsString(inferred.scheduler()));
+        files.requireComplete(file + " (an " + family + " checkpoint without embedded configs; its configs were"
+                + " inferred from the tensor shapes, but no tokenizer is bundled)");
+        return files;
+    }
+
+    /** The model_index.json of a diffusers StableDiffusionPipeline without safety checker. */
+    static ObjectNode modelIndex() {
+        ObjectNode index = JSON.createObjectNode();
+        index.put("_class_name", "StableDiffusionPipeline");
+        index.putArray("feature_extractor").addNull().addNull();
+        index.putArray("image_encoder").addNull().addNull();
+        index.put("requires_safety_checker", false);
+        index.putArray("safety_checker").addNull().addNull();
+        index.putArray("scheduler").add("diffusers").add("PNDMScheduler");
+        index.putArray("text_encoder").add("transformers").add("CLIPTextModel");
+        index.putArray("tokenizer").add("transformers").add("CLIPTokenizer");
+        index.putArray("unet").add("diffusers").add("UNet2DConditionModel");
+        index.putArray("vae").add("diffusers").add("AutoencoderKL");
+        return index;
+    }
+
+    private static UNet2DConditionModel toType(UNet2DConditionModel unet, DataType type) {
+        if (type == DataType.FLOAT32) {
+            return unet;
+        }
+        try (unet) {
+            return unet.toType(type);
+        }
+    }
+
+    private static ClipTextModel toType(NDManager manager, ClipTextModel text, DataType type) {
+        try (text) {
+            return ClipTextModel.of(text.config(), text.weights().toType(type));
+        }
+    }
+
+    private static void closeAll(AutoCloseable... parts) {
+        for (AutoCloseable p : parts) {
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (Exception ignored) {
+                    // already failing; the first error is the one to report
+                }
+            }
+        }
+    }
+
+    /** Writes a diffusers folder: model_index.json, each component's config and weights, the tokenizer. */
+    public void saveDiffusers(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        PipelineFiles out = files.has(PipelineFiles.MODEL_INDEX) ? files
+                : files.with(PipelineFiles.MODEL_INDEX, JSON.writeValueAsString(modelIndex()));
+        out.writeTo(folder);
+        unet.stateDict().save(folder.resolve("unet/diffusion_pytorch_model.safetensors"), FORMAT);
+        vae.stateDict().save(folder.resolve("vae/diffusion_pytorch_model.safetensors"), FORMAT);
+        textEncoder.weights().save(folder.resolve("text_encoder/model.safetensors"), FORMAT);
+    }
+
+    /** Writes one original-layout {@code .safetensors} with the configs and tokenizer in its metadata. */
+    public void saveSingleFile(Path file) throws IOException {
+        OriginalCheckpoint.write(file, configs,
+                new OriginalCheckpoint.Components(unet.stateDict(), vae.stateDict(), textEncoder.weights()), files);
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public PipelineConfigs configs() {
+        return configs;
+    }
+
+    public ClipTextModel textEncoder() {
+        return textEncoder;
+    }
+
+    public UNet2DConditionModel unet() {
+        return unet;
+    }
+
+    public AutoencoderKL vae() {
+        return vae;
+    }
+
+    @Override
+    public void close() {
+        closeAll(textEncoder, unet, vae);
+    }
+}

@@ -1,0 +1,169 @@
+package org.sdspark.model.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sdspark.model.io.SafeTensorsException;
+import org.sdspark.model.nn.ModelLoadException;
+import org.sdspark.model.nn.StateDict;
+import org.sdspark.model.testing.Fixtures;
+
+class PipelineLoadSaveTest {
+    private static final Path FOLDER = Fixtures.path("tiny-sd");
+    private static final Path SINGLE = Fixtures.path("tiny-sd.safetensors");
+    private static final LoadOptions WITH_CONFIG = new LoadOptions(FOLDER, false, DataType.FLOAT32);
+    private static NDManager manager;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterAll
+    static void stop() {
+        manager.close();
+    }
+
+    @Test
+    void singleFileAndDiffusersFolderLoadToIdenticalTensors() throws IOException {
+        try (StableDiffusionPipeline folder = StableDiffusionPipeline.load(manager, FOLDER);
+             StableDiffusionPipeline single = StableDiffusionPipeline.load(manager, SINGLE, WITH_CONFIG)) {
+            int n = assertIdentical("unet", single.unet().stateDict(), folder.unet().stateDict())
+                    + assertIdentical("vae", single.vae().stateDict(), folder.vae().stateDict())
+                    + assertIdentical("text_encoder", single.textEncoder().weights(), folder.textEncoder().weights());
+            System.out.println("single file vs diffusers folder: " + n + " tensors bit-identical");
+        }
+    }
+
+    @Test
+    void diffusersRoundTripIsBitExact() throws IOException {
+        Path first = dir.resolve("first");
+        Path second = dir.resolve("second");
+        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(manager, FOLDER)) {
+            p.saveDiffusers(first);
+            try (StableDiffusionPipeline back = StableDiffusionPipeline.load(manager, first)) {
+                assertIdentical("unet", back.unet().stateDict(), p.unet().stateDict());
+                assertIdentical("vae", back.vae().stateDict(), p.vae().stateDict());
+                assertIdentical("text_encoder", back.textEncoder().weights(), p.textEncoder().weights());
+                back.saveDiffusers(second);
+            }
+        }
+        Map<String, byte[]> a = tree(first);
+        assertThat(a.keySet()).contains("model_index.json", "unet/config.json", "unet/diffusion_pytorch_model.safetensors",
+                "vae/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors", "tokenizer/vocab.json",
+                "tokenizer/merges.txt", "scheduler/scheduler_config.json");
+        assertSameBytes(tree(second), a);
+        for (String config : List.of("model_index.json", "unet/config.json", "vae/config.json",
+                "text_encoder/config.json", "scheduler/scheduler_config.json", "tokenizer/vocab.json")) {
+            assertThat(a.get(config)).as(config).isEqualTo(Files.readAllBytes(FOLDER.resolve(config)));
+        }
+        System.out.println("diffusers round trip: " + a.size() + " files byte-identical on the second save");
+    }
+
+    @Test
+    void singleFileRoundTripIsBitExactAndNeedsNoConfig() throws IOException {
+        Path first = dir.resolve("first.safetensors");
+        Path second = dir.resolve("second.safetensors");
+        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(manager, SINGLE, WITH_CONFIG)) {
+            p.saveSingleFile(first);
+            try (StableDiffusionPipeline back = StableDiffusionPipeline.load(manager, first)) {
+                assertIdentical("unet", back.unet().stateDict(), p.unet().stateDict());
+                assertIdentical("vae", back.vae().stateDict(), p.vae().stateDict());
+                assertIdentical("text_encoder", back.textEncoder().weights(), p.textEncoder().weights());
+                back.saveSingleFile(second);
+            }
+        }
+        assertThat(Files.readAllBytes(second)).isEqualTo(Files.readAllBytes(first));
+        // the same tensors under the same names as diffusers' conversion script wrote
+        try (StateDict ours = StateDict.load(manager, first); StateDict theirs = StateDict.load(manager, SINGLE)) {
+            assertThat(ours.tensors().keySet()).containsExactlyInAnyOrderElementsOf(theirs.tensors().keySet());
+            int n = assertIdentical("single file", ours, theirs);
+            System.out.println("single-file round trip: " + n + " tensors equal to diffusers' conversion, "
+                    + Files.size(second) + " bytes identical on the second save");
+        }
+    }
+
+    @Test
+    void wrongPathIsNamed() {
+        Path missing = dir.resolve("no-such-model");
+        assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, missing))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining(missing.toString())
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void truncatedCheckpointIsNamed() throws IOException {
+        Path cut = dir.resolve("cut.safetensors");
+        Files.copy(SINGLE, cut);
+        try (FileChannel ch = FileChannel.open(cut, StandardOpenOption.WRITE)) {
+            ch.truncate(Files.size(SINGLE) - 1000);
+        }
+        assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, cut, WITH_CONFIG))
+                .isInstanceOf(SafeTensorsException.class).hasMessageContaining(cut.toString())
+                .hasMessageContaining("truncated");
+    }
+
+    @Test
+    void mismatchedShapeNamesFileAndKey() throws IOException {
+        Path bad = dir.resolve("bad.safetensors");
+        try (StateDict sd = StateDict.load(manager, SINGLE)) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>(sd.tensors());
+            tensors.put("model.diffusion_model.input_blocks.1.0.in_layers.2.weight", manager.zeros(new ai.djl.ndarray.types.Shape(16, 16, 1, 1)));
+            StateDict.write(bad, tensors, Map.of());
+        }
+        assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, bad, WITH_CONFIG))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining(bad.toString())
+                .hasMessageContaining("down_blocks.0.resnets.0.conv1.weight").hasMessageContaining("(16, 16, 1, 1)");
+    }
+
+    @Test
+    void checkpointWithoutConfigsOrTokenizerSaysWhatToPass() {
+        assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, SINGLE))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining(SINGLE.toString())
+                .hasMessageContaining("tokenizer/vocab.json").hasMessageContaining("--config");
+    }
+
+    private static int assertIdentical(String what, StateDict actual, StateDict expected) {
+        assertThat(actual.tensors().keySet()).as(what + " keys").containsExactlyInAnyOrderElementsOf(expected.tensors().keySet());
+        expected.tensors().forEach((k, v) -> {
+            NDArray a = actual.tensors().get(k);
+            assertThat(a.getShape()).as(what + " " + k).isEqualTo(v.getShape());
+            assertThat(a.contentEquals(v)).as(what + " " + k).isTrue();
+        });
+        return expected.tensors().size();
+    }
+
+    private static Map<String, byte[]> tree(Path root) throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+                out.put(root.relativize(p).toString(), Files.readAllBytes(p));
+            }
+        }
+        return out;
+    }
+
+    private static void assertSameBytes(Map<String, byte[]> actual, Map<String, byte[]> expected) {
+        assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
+        expected.forEach((k, v) -> assertThat(actual.get(k)).as(k).isEqualTo(v));
+    }
+}

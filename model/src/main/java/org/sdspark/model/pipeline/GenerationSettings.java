@@ -21,6 +21,9 @@ public record GenerationSettings(String prompt, String negativePrompt, int steps
         require(height > 0 && height % 8 == 0, "height must be a positive multiple of 8, got " + height);
         require(numImages > 0, "num-images must be positive, got " + numImages);
         require(clipSkip >= 1, "clip-skip must be >= 1, got " + clipSkip);
+        // the engine's generator takes an int seed
+        require(seed >= 0 && seed + numImages - 1 <= Integer.MAX_VALUE,
+                "seed must be in 0.." + (Integer.MAX_VALUE - numImages + 1) + ", got " + seed);
     }
 
     private static void require(boolean ok, String message) {
@@ -29,8 +32,8 @@ public record GenerationSettings(String prompt, String negativePrompt, int steps
         }
     }
 
-    public long seedOf(int index) {
-        return seed + index;
+    public int seedOf(int index) {
+        return Math.toIntExact(seed + index);
     }
 
     /** Classifier-free guidance runs the unconditional branch too; diffusers skips it at guidance <= 1. */

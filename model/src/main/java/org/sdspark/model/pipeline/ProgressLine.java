@@ -1,0 +1,33 @@
+package org.sdspark.model.pipeline;
+
+/**
+ * "image 1/2  step 12/30  2.41 it/s  ETA 0:19" over all steps of all images: the rate is the mean
+ * since the start (it/s, or s/it when below one), the ETA that rate applied to the steps left.
+ */
+public final class ProgressLine implements StepListener {
+    private final long start;
+    private final java.util.function.LongSupplier clock;
+    private final java.util.function.Consumer<String> out;
+
+    public ProgressLine(java.util.function.LongSupplier nanoClock, java.util.function.Consumer<String> out) {
+        this.clock = nanoClock;
+        this.start = nanoClock.getAsLong();
+        this.out = out;
+    }
+
+    @Override
+    public void stepDone(int image, int images, int step, int steps) {
+        long done = (long) image * steps + step;
+        long total = (long) images * steps;
+        out.accept(format(image, images, step, steps, done, total, clock.getAsLong() - start));
+    }
+
+    static String format(int image, int images, int step, int steps, long done, long total, long elapsedNanos) {
+        double seconds = elapsedNanos / 1e9;
+        double rate = seconds > 0 ? done / seconds : 0;
+        String speed = rate >= 1 || rate == 0 ? String.format("%.2f it/s", rate) : String.format("%.2f s/it", 1 / rate);
+        long eta = rate > 0 ? Math.round((total - done) / rate) : 0;
+        return String.format("image %d/%d  step %d/%d  %s  ETA %d:%02d", image + 1, images, step, steps, speed,
+                eta / 60, eta % 60);
+    }
+}

@@ -1,0 +1,142 @@
+package org.sdspark.model.pipeline;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import org.sdspark.model.clip.ClipTokens;
+import org.sdspark.model.scheduler.Sampler;
+import org.sdspark.model.scheduler.Samplers;
+
+/**
+ * Text-to-image as diffusers' StableDiffusionPipeline does it: prompt and negative prompt (empty
+ * when none) encoded separately; each step runs the UNet on the batch [negative, prompt] and
+ * guides {@code uncond + g * (cond - uncond)}; the final latents are divided by the VAE's scaling
+ * factor, decoded and mapped to {@code (x / 2 + 0.5).clamp(0, 1)}.
+ *
+ * <p>Image i starts from Gaussian noise drawn with seed {@code seed + i} from the engine's
+ * generator, which the ancestral sampler's step noise then continues: a seed always gives the same
+ * image. Every step's arrays live in a sub-manager closed at the end of the step.
+ */
+public final class TextToImage {
+    private final StableDiffusionPipeline pipeline;
+
+    public TextToImage(StableDiffusionPipeline pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    /** Generates {@code settings.numImages()} images, one after the other. */
+    public List<RgbImage> generate(NDManager manager, GenerationSettings settings, StepListener listener) {
+        List<RgbImage> images = new ArrayList<>();
+        try (NDManager run = manager.newSubManager()) {
+            // settings' clip-skip counts as A1111 does (1 = last layer); the text encoder counts layers skipped.
+            NDArray cond = encodePrompt(run, settings.prompt(), settings.clipSkip() - 1);
+            NDArray uncond = settings.guided() ? encodePrompt(run, settings.negativePrompt(), settings.clipSkip() - 1) : null;
+            for (int i = 0; i < settings.numImages(); i++) {
+                try (NDManager one = run.newSubManager();
+                     Sampler sampler = Samplers.create(settings.scheduler(), pipeline.configs().scheduler(), settings.steps())) {
+                    Engine.getInstance().setRandomSeed(settings.seedOf(i));
+                    NDArray noise = one.randomNormal(latentShape(settings.height(), settings.width()));
+                    int index = i;
+                    NDArray latents = denoise(noise, cond, uncond, sampler, settings.guidance(),
+                            (step, steps) -> listener.stepDone(index, settings.numImages(), step, steps));
+                    images.add(toImages(decode(latents)).get(0));
+                }
+            }
+        }
+        return images;
+    }
+
+    public Shape latentShape(int height, int width) {
+        int factor = 1 << (pipeline.configs().vae().blockOutChannels().size() - 1);
+        return new Shape(1, pipeline.configs().unet().inChannels(), height / factor, width / factor);
+    }
+
+    /** The (1, 77, D) embeddings of one prompt; {@code clipSkip} layers skipped from the end (0 = none). */
+    public NDArray encodePrompt(NDManager manager, String text, int clipSkip) {
+        ClipTokens tokens = pipeline.configs().tokenizer().encode(text);
+        NDArray ids = manager.create(tokens.longIds(), new Shape(1, tokens.ids().length));
+        NDArray embeds = pipeline.textEncoder().encode(ids, clipSkip);
+        ids.close();
+        return embeds;
+    }
+
+    /** A denoising step finished: {@code step} of {@code steps} (1-based). */
+    @FunctionalInterface
+    public interface StepDone {
+        void accept(int step, int steps);
+    }
+
+    /**
+     * Runs the sampler from unit noise {@code noise} (scaled by its initNoiseSigma here) to the
+     * final latents, which belong to {@code noise}'s manager. Guidance applies when {@code uncond}
+     * is given and {@code guidance > 1}.
+     */
+    public NDArray denoise(NDArray noise, NDArray cond, NDArray uncond, Sampler sampler, double guidance, StepDone done) {
+        NDManager caller = noise.getManager();
+        boolean guided = uncond != null && guidance > 1;
+        NDArray context = guided ? NDArrays.concat(new NDList(uncond, cond)) : cond.duplicate();
+        NDArray x = noise.mul(sampler.initNoiseSigma());
+        double[] timesteps = sampler.timesteps();
+        try {
+            for (int k = 0; k < timesteps.length; k++) {
+                try (NDManager step = caller.newSubManager()) {
+                    x.attach(step);
+                    NDArray input = sampler.scaleModelInput(x, k);
+                    NDArray batch = guided ? NDArrays.concat(new NDList(input, input)) : input;
+                    NDArray t = step.create((float) timesteps[k]);
+                    NDArray out = pipeline.unet().forward(batch, t, context).toType(DataType.FLOAT32, false);
+                    NDArray prediction = guided ? guide(out, guidance) : out;
+                    NDArray stepNoise = sampler.needsNoise() ? step.randomNormal(x.getShape()) : null;
+                    NDArray next = sampler.step(prediction, k, x, stepNoise);
+                    next.attach(caller);
+                    x = next;
+                }
+                done.accept(k + 1, timesteps.length);
+            }
+        } finally {
+            context.close();
+        }
+        return x;
+    }
+
+    private static NDArray guide(NDArray out, double guidance) {
+        NDList halves = out.split(2, 0);
+        NDArray uncond = halves.get(0);
+        return uncond.add(halves.get(1).sub(uncond).mul(guidance));
+    }
+
+    /** Latents to images in [0, 1], NCHW: {@code (vae.decode(latents / scaling) / 2 + 0.5).clamp(0, 1)}. */
+    public NDArray decode(NDArray latents) {
+        NDManager caller = latents.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            NDArray z = pipeline.vae().unscale(latents.toType(DataType.FLOAT32, false));
+            z.attach(scope);
+            NDArray raw = pipeline.vae().decode(z);
+            NDArray image = raw.toType(DataType.FLOAT32, false).div(2).add(0.5).clip(0, 1);
+            image.attach(caller);
+            return image;
+        }
+    }
+
+    /** (B, 3, H, W) in [0, 1] to one RgbImage per batch entry (NHWC, as diffusers' output_type "np"). */
+    public static List<RgbImage> toImages(NDArray images) {
+        NDArray nhwc = images.transpose(0, 2, 3, 1);
+        Shape s = nhwc.getShape();
+        float[] all = nhwc.toFloatArray();
+        nhwc.close();
+        int h = (int) s.get(1);
+        int w = (int) s.get(2);
+        int size = h * w * 3;
+        List<RgbImage> out = new ArrayList<>();
+        for (int b = 0; b < s.get(0); b++) {
+            out.add(new RgbImage(h, w, java.util.Arrays.copyOfRange(all, b * size, (b + 1) * size)));
+        }
+        return out;
+    }
+}

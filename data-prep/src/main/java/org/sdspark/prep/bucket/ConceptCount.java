@@ -1,0 +1,4 @@
+package org.sdspark.prep.bucket;
+
+/** Images of one concept that survived filtering, and the repeats its folder asked for. */
+public record ConceptCount(String concept, int images, int repeats) {}

@@ -1,0 +1,4 @@
+package org.sdspark.prep.filter;
+
+/** An accepted image as duplicate detection sees it; {@code id} must be unique in a run. */
+public record DedupCandidate(String id, String sha256, long phash, long pixels) {}

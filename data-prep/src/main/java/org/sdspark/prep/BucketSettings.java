@@ -6,16 +6,21 @@ import com.typesafe.config.Config;
 public record BucketSettings(boolean enabled, int resolution, int minSide, int maxSide, int step,
                              boolean balanceConcepts) {
 
+    /** Reads the {@code bucket} block itself; error messages name keys relative to it. */
     public static BucketSettings from(Config c) {
-        int resolution = Checks.positive(c, "resolution");
-        int minSide = Checks.positive(c, "min-side");
-        int maxSide = Checks.positive(c, "max-side");
-        int step = Checks.positive(c, "step");
-        if (minSide > maxSide) throw Checks.bad(c, "min-side", "must be <= max-side (" + maxSide + "), got " + minSide);
-        if (resolution > maxSide) throw Checks.bad(c, "resolution", "must be <= max-side (" + maxSide + "), got " + resolution);
-        if (resolution < step) throw Checks.bad(c, "resolution", "must be >= step (" + step + "), got " + resolution);
-        if (minSide < step) throw Checks.bad(c, "min-side", "must be >= step (" + step + "), got " + minSide);
-        return new BucketSettings(c.getBoolean("enabled"), resolution, minSide, maxSide, step,
-                c.getBoolean("balance-concepts"));
+        return read(new Block(c, ""));
+    }
+
+    static BucketSettings read(Block b) {
+        int resolution = b.positive("resolution");
+        int minSide = b.positive("min-side");
+        int maxSide = b.positive("max-side");
+        int step = b.positive("step");
+        if (minSide > maxSide) throw b.bad("min-side", "must be <= max-side (" + maxSide + "), got " + minSide);
+        if (resolution > maxSide) throw b.bad("resolution", "must be <= max-side (" + maxSide + "), got " + resolution);
+        if (resolution < step) throw b.bad("resolution", "must be >= step (" + step + "), got " + resolution);
+        if (minSide < step) throw b.bad("min-side", "must be >= step (" + step + "), got " + minSide);
+        return new BucketSettings(b.getBoolean("enabled"), resolution, minSide, maxSide, step,
+                b.getBoolean("balance-concepts"));
     }
 }

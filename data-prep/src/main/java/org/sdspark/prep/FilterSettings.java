@@ -6,14 +6,19 @@ import com.typesafe.config.Config;
 public record FilterSettings(int minSide, double minBytesPerPixel, double maxAspect, long maxPixels,
                              int nearDuplicateDistance, boolean exactDuplicates) {
 
+    /** Reads the {@code filter} block itself; error messages name keys relative to it. */
     public static FilterSettings from(Config c) {
-        int minSide = Checks.positive(c, "min-side");
-        double minBpp = Checks.nonNegative(c, "min-bytes-per-pixel");
-        double maxAspect = c.getDouble("max-aspect");
-        if (!(maxAspect >= 1.0)) throw Checks.bad(c, "max-aspect", "must be >= 1.0, got " + maxAspect);
-        long maxPixels = Checks.positiveLong(c, "max-pixels");
-        int distance = Checks.atLeast(c, "near-duplicate-distance", 0);
-        if (distance > 63) throw Checks.bad(c, "near-duplicate-distance", "must be <= 63, got " + distance);
-        return new FilterSettings(minSide, minBpp, maxAspect, maxPixels, distance, c.getBoolean("exact-duplicates"));
+        return read(new Block(c, ""));
+    }
+
+    static FilterSettings read(Block b) {
+        int minSide = b.positive("min-side");
+        double minBpp = b.nonNegative("min-bytes-per-pixel");
+        double maxAspect = b.getDouble("max-aspect");
+        if (!(maxAspect >= 1.0)) throw b.bad("max-aspect", "must be >= 1.0, got " + maxAspect);
+        long maxPixels = b.positiveLong("max-pixels");
+        int distance = b.atLeast("near-duplicate-distance", 0);
+        if (distance > 63) throw b.bad("near-duplicate-distance", "must be <= 63, got " + distance);
+        return new FilterSettings(minSide, minBpp, maxAspect, maxPixels, distance, b.getBoolean("exact-duplicates"));
     }
 }

@@ -11,18 +11,19 @@ public record IngestSettings(List<String> captionExtensions, String captionColum
         captionExtensions = List.copyOf(captionExtensions);
     }
 
+    /** Reads the {@code ingest} block itself; error messages name keys relative to it. */
     public static IngestSettings from(Config c) {
-        List<String> extensions = c.getStringList("caption-extensions");
+        return read(new Block(c, ""));
+    }
+
+    static IngestSettings read(Block b) {
+        List<String> extensions = b.getStringList("caption-extensions");
         for (String e : extensions) {
             if (!e.startsWith(".") || e.length() < 2) {
-                throw Checks.bad(c, "caption-extensions", "each extension must look like \".txt\", got \"" + e + "\"");
+                throw b.bad("caption-extensions", "each extension must look like \".txt\", got \"" + e + "\"");
             }
         }
-        String captionColumn = c.getString("caption-column");
-        if (captionColumn.isBlank()) throw Checks.bad(c, "caption-column", "must not be empty");
-        String imageColumn = c.getString("image-column");
-        if (imageColumn.isBlank()) throw Checks.bad(c, "image-column", "must not be empty");
-        return new IngestSettings(extensions, captionColumn, imageColumn,
-                c.getBoolean("require-caption"), c.getString("instance-prompt"));
+        return new IngestSettings(extensions, b.requiredString("caption-column"), b.requiredString("image-column"),
+                b.getBoolean("require-caption"), b.getString("instance-prompt"));
     }
 }

@@ -9,23 +9,27 @@ import com.typesafe.config.Config;
 public record InputSpec(String path, InputFormat format, String instancePrompt,
                         String captionColumn, String imageColumn) {
 
+    /** Reads one element of {@code inputs}; error messages name keys relative to it. */
     public static InputSpec from(Config c, IngestSettings ingest) {
-        String path = c.getString("path");
-        if (path.isBlank()) throw Checks.bad(c, "path", "must not be empty");
+        return read(new Block(c, ""), ingest);
+    }
+
+    static InputSpec read(Block b, IngestSettings ingest) {
+        String path = b.requiredString("path");
         InputFormat format;
         try {
-            format = InputFormat.parse(c.hasPath("format") ? c.getString("format") : "auto");
+            format = InputFormat.parse(b.getString("format", "auto"));
         } catch (IllegalArgumentException e) {
-            throw Checks.bad(c, "format", e.getMessage());
+            throw b.bad("format", e.getMessage());
         }
-        String prompt = c.hasPath("instance-prompt") ? c.getString("instance-prompt") : ingest.instancePrompt();
-        String captionColumn = c.hasPath("caption-column") ? c.getString("caption-column") : ingest.captionColumn();
-        String imageColumn = c.hasPath("image-column") ? c.getString("image-column") : ingest.imageColumn();
+        String prompt = b.getString("instance-prompt", ingest.instancePrompt());
+        String captionColumn = b.getString("caption-column", ingest.captionColumn());
+        String imageColumn = b.getString("image-column", ingest.imageColumn());
         if (format == InputFormat.DREAMBOOTH && prompt.isBlank()) {
-            throw Checks.bad(c, "instance-prompt", "a dreambooth input needs an instance-prompt");
+            throw b.bad("instance-prompt", "a dreambooth input needs an instance-prompt");
         }
-        if (captionColumn.isBlank()) throw Checks.bad(c, "caption-column", "must not be empty");
-        if (imageColumn.isBlank()) throw Checks.bad(c, "image-column", "must not be empty");
+        if (captionColumn.isBlank()) throw b.bad("caption-column", "must not be empty");
+        if (imageColumn.isBlank()) throw b.bad("image-column", "must not be empty");
         return new InputSpec(path, format, prompt, captionColumn, imageColumn);
     }
 }

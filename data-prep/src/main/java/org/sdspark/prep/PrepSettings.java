@@ -14,17 +14,18 @@ public record PrepSettings(List<InputSpec> inputs, String output, boolean overwr
         inputs = List.copyOf(inputs);
     }
 
-    /** Reads the {@code sdspark.prep} block of {@code c}; {@code c} must already include the defaults. */
+    /**
+     * Reads the {@code sdspark.prep} block of {@code c}, which must already include the defaults
+     * (see {@link #load}). Errors name the full key, e.g. {@code sdspark.prep.inputs[1].format}.
+     */
     public static PrepSettings from(Config c) {
-        Config prep = c.getConfig(PATH);
-        IngestSettings ingest = IngestSettings.from(prep.getConfig("ingest"));
-        List<InputSpec> inputs = prep.getConfigList("inputs").stream().map(i -> InputSpec.from(i, ingest)).toList();
-        if (inputs.isEmpty()) throw Checks.bad(prep, "inputs", "must list at least one input { path = ... }");
-        String output = prep.getString("output");
-        if (output.isBlank()) throw Checks.bad(prep, "output", "must not be empty");
-        return new PrepSettings(inputs, output, prep.getBoolean("overwrite"), ingest,
-                FilterSettings.from(prep.getConfig("filter")), BucketSettings.from(prep.getConfig("bucket")),
-                Checks.atLeast(prep, "partitions", 0));
+        Block prep = new Block(c, "").child(PATH);
+        IngestSettings ingest = IngestSettings.read(prep.child("ingest"));
+        List<InputSpec> inputs = prep.children("inputs").stream().map(i -> InputSpec.read(i, ingest)).toList();
+        if (inputs.isEmpty()) throw prep.bad("inputs", "must list at least one input { path = ... }");
+        return new PrepSettings(inputs, prep.requiredString("output"), prep.getBoolean("overwrite"), ingest,
+                FilterSettings.read(prep.child("filter")), BucketSettings.read(prep.child("bucket")),
+                prep.atLeast("partitions", 0));
     }
 
     /** Layers {@code user} over this module's reference.conf, resolves, and reads it. */

@@ -55,7 +55,7 @@ class PrepSettingsTest {
                 }"""))
                 .isInstanceOf(ConfigException.WrongType.class)
                 .hasMessageContaining("job.conf: 4")
-                .hasMessageContaining("min-side");
+                .hasMessageContaining("sdspark.prep.filter.min-side has type STRING rather than NUMBER");
     }
 
     @Test
@@ -68,36 +68,48 @@ class PrepSettingsTest {
                 }"""))
                 .isInstanceOf(ConfigException.BadValue.class)
                 .hasMessageContaining("job.conf: 4")
-                .hasMessageContaining("step")
-                .hasMessageContaining("must be > 0");
+                .hasMessageContaining("sdspark.prep.bucket.step")
+                .hasMessageContaining("must be > 0, got -64");
     }
 
     @Test
     void unknownFormatListsTheChoices() {
         assertThatThrownBy(() -> parse("sdspark.prep { inputs = [{ path = \"/in\", format = zip }], output = \"/o\" }"))
                 .isInstanceOf(ConfigException.BadValue.class)
-                .hasMessageContaining("format")
+                .hasMessageContaining("sdspark.prep.inputs[0].format")
                 .hasMessageContaining("auto|folder|kohya|dreambooth|parquet");
     }
 
     @Test
     void missingInputsAndOutputAreReported() {
         assertThatThrownBy(() -> parse("sdspark.prep { output = \"/o\" }"))
-                .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("inputs");
+                .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("sdspark.prep.inputs");
         assertThatThrownBy(() -> parse("sdspark.prep { inputs = [{ path = \"/in\" }] }"))
-                .isInstanceOf(ConfigException.Missing.class).hasMessageContaining("output");
+                .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("sdspark.prep.output").hasMessageContaining("is required");
+    }
+
+    @Test
+    void wrongTypeInsideAnInputNamesItsIndex() {
+        assertThatThrownBy(() -> parse("""
+                sdspark.prep {
+                  inputs = [{ path = "/a" }, { path = "/b", caption-column = [1] }]
+                  output = "/o"
+                }"""))
+                .isInstanceOf(ConfigException.WrongType.class)
+                .hasMessageContaining("job.conf: 2")
+                .hasMessageContaining("sdspark.prep.inputs[1].caption-column");
     }
 
     @Test
     void dreamboothWithoutPromptIsRejected() {
         assertThatThrownBy(() -> parse("sdspark.prep { inputs = [{ path = \"/in\", format = dreambooth }], output = \"/o\" }"))
-                .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("instance-prompt");
+                .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("sdspark.prep.inputs[0].instance-prompt");
     }
 
     @Test
     void inconsistentBucketBoundsAreRejected() {
         assertThatThrownBy(() -> parse("""
                 sdspark.prep { inputs = [{ path = "/in" }], output = "/o", bucket { resolution = 2048 } }"""))
-                .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("resolution").hasMessageContaining("max-side");
+                .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("sdspark.prep.bucket.resolution").hasMessageContaining("max-side");
     }
 }

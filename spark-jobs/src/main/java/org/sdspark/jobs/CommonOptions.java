@@ -14,7 +14,8 @@ public final class CommonOptions {
               --config FILE        HOCON file with your settings (keys under sdspark.*); every
                                    default is in the reference configuration (see README.md)
               --set KEY=VALUE      override one key, e.g. --set sdspark.prep.partitions=8;
-                                   may be repeated; wins over the file""";
+                                   may be repeated; wins over the file
+            """;
 
     private CommonOptions() {
     }

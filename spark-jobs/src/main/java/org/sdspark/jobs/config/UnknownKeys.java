@@ -1,7 +1,6 @@
 package org.sdspark.jobs.config;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.sdspark.jobs.UsageError;
 
 /**
  * Every key a user sets must exist in the reference configuration: a typo would otherwise be
@@ -31,7 +31,7 @@ final class UnknownKeys {
             String path = entry.getKey();
             if (!reference.hasPathOrNull(path) && !underFreeForm(path, reference)) {
                 String hint = suggestion(path, known).map(s -> " (did you mean " + s + "?)").orElse("");
-                throw new ConfigException.BadPath(entry.getValue().origin(), path, "unknown key" + hint);
+                throw new UsageError(entry.getValue().origin().description() + ": unknown key " + path + hint);
             }
         }
     }

@@ -41,7 +41,6 @@ public final class PrepCommand implements Command {
                 options:
                 """ + CommonOptions.HELP + """
 
-
                 example:
                   sdspark prep --config conf/prep-example.conf --set sdspark.prep.overwrite=true
                 """;

@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.sdspark.jobs.prep.BenchPrepCommand;
+import org.sdspark.jobs.prep.DemoCommand;
 import org.sdspark.jobs.prep.PrepCommand;
 
 /**
@@ -14,6 +16,8 @@ public final class Main {
 
     static final List<Command> COMMANDS = List.of(
             new PrepCommand(),
+            new DemoCommand(),
+            new BenchPrepCommand(),
             new ConfigCommand());
 
     private Main() {

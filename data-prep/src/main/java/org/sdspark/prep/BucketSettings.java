@@ -1,10 +1,11 @@
 package org.sdspark.prep;
 
 import com.typesafe.config.Config;
+import java.io.Serializable;
 
 /** Aspect-ratio bucket geometry (kohya sd-scripts semantics) and concept balancing. */
 public record BucketSettings(boolean enabled, int resolution, int minSide, int maxSide, int step,
-                             boolean balanceConcepts) {
+                             boolean balanceConcepts) implements Serializable {
 
     /** Reads the {@code bucket} block itself; error messages name keys relative to it. */
     public static BucketSettings from(Config c) {

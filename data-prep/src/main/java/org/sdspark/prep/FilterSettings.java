@@ -1,10 +1,11 @@
 package org.sdspark.prep;
 
 import com.typesafe.config.Config;
+import java.io.Serializable;
 
 /** Thresholds of the quality filter and the duplicate detection. */
 public record FilterSettings(int minSide, double minBytesPerPixel, double maxAspect, long maxPixels,
-                             int nearDuplicateDistance, boolean exactDuplicates) {
+                             int nearDuplicateDistance, boolean exactDuplicates) implements Serializable {
 
     /** Reads the {@code filter} block itself; error messages name keys relative to it. */
     public static FilterSettings from(Config c) {

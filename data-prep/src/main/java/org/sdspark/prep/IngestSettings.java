@@ -1,11 +1,12 @@
 package org.sdspark.prep;
 
 import com.typesafe.config.Config;
+import java.io.Serializable;
 import java.util.List;
 
 /** How captions are found: sidecar extensions, metadata column, and the fallbacks. */
 public record IngestSettings(List<String> captionExtensions, String captionColumn, String imageColumn,
-                            boolean requireCaption, String instancePrompt) {
+                            boolean requireCaption, String instancePrompt) implements Serializable {
 
     public IngestSettings {
         captionExtensions = List.copyOf(captionExtensions);

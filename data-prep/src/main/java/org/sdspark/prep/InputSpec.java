@@ -1,13 +1,14 @@
 package org.sdspark.prep;
 
 import com.typesafe.config.Config;
+import java.io.Serializable;
 
 /**
  * One input tree. Keys an input leaves out fall back to {@code ingest}: caption-column,
  * image-column and instance-prompt.
  */
 public record InputSpec(String path, InputFormat format, String instancePrompt,
-                        String captionColumn, String imageColumn) {
+                        String captionColumn, String imageColumn) implements Serializable {
 
     /** Reads one element of {@code inputs}; error messages name keys relative to it. */
     public static InputSpec from(Config c, IngestSettings ingest) {

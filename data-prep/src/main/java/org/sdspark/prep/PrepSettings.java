@@ -2,11 +2,12 @@ package org.sdspark.prep;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.io.Serializable;
 import java.util.List;
 
 /** Everything a preparation run needs, read once from {@code sdspark.prep} and validated. */
 public record PrepSettings(List<InputSpec> inputs, String output, boolean overwrite, IngestSettings ingest,
-                           FilterSettings filter, BucketSettings bucket, int partitions) {
+                           FilterSettings filter, BucketSettings bucket, int partitions) implements Serializable {
 
     public static final String PATH = "sdspark.prep";
 

@@ -1,7 +1,9 @@
 package org.sdspark.prep.bucket;
 
+import java.io.Serializable;
+
 /** A training resolution; every image in a bucket is resized and cropped to exactly this size. */
-public record Bucket(int width, int height) implements Comparable<Bucket> {
+public record Bucket(int width, int height) implements Comparable<Bucket>, Serializable {
 
     public double aspect() {
         return (double) width / height;

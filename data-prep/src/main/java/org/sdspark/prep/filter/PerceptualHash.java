@@ -3,6 +3,7 @@ package org.sdspark.prep.filter;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 
 /**
  * 64-bit DCT perceptual hash (pHash): the image is box-averaged to 32x32 luminance, the 8x8
@@ -70,17 +71,27 @@ public final class PerceptualHash {
         int h = src.getHeight();
         double[][] sum = new double[SIZE][SIZE];
         long[][] count = new long[SIZE][SIZE];
-        int[] row = new int[w];
         int[] binOfX = new int[w];
         for (int x = 0; x < w; x++) binOfX[x] = (int) ((long) x * SIZE / w);
+        int[] row = new int[w];
+        int[] pixels = src.getType() == BufferedImage.TYPE_INT_RGB
+                ? ((DataBufferInt) src.getRaster().getDataBuffer()).getData()
+                : null;
         for (int y = 0; y < h; y++) {
-            src.getRGB(0, y, w, 1, row, 0, w);
-            int by = (int) ((long) y * SIZE / h);
+            int offset = 0;
+            if (pixels == null) {
+                src.getRGB(0, y, w, 1, row, 0, w);
+            } else {
+                offset = y * w;
+            }
+            int[] line = pixels == null ? row : pixels;
+            double[] sumRow = sum[(int) ((long) y * SIZE / h)];
+            long[] countRow = count[(int) ((long) y * SIZE / h)];
             for (int x = 0; x < w; x++) {
-                int p = row[x];
-                double luma = 0.299 * ((p >> 16) & 0xFF) + 0.587 * ((p >> 8) & 0xFF) + 0.114 * (p & 0xFF);
-                sum[by][binOfX[x]] += luma;
-                count[by][binOfX[x]]++;
+                int p = line[offset + x];
+                // integer Rec. 601 luma weights (299, 587, 114) / 1000
+                sumRow[binOfX[x]] += 299 * ((p >> 16) & 0xFF) + 587 * ((p >> 8) & 0xFF) + 114 * (p & 0xFF);
+                countRow[binOfX[x]]++;
             }
         }
         for (int y = 0; y < SIZE; y++) {

@@ -12,6 +12,9 @@ final class Readers {
     static {
         // The disk cache only slows in-memory decoding and leaves temp files behind on executors.
         ImageIO.setUseCache(false);
+        // The plugin registry is filled once per JVM from whatever context class loader first asks;
+        // on a Spark executor that may not see the application jar, so TwelveMonkeys (WebP, CMYK
+        // JPEG) would be missing. Scanning here runs on the thread that loaded this class.
         ImageIO.scanForPlugins();
     }
 

@@ -22,7 +22,11 @@ import org.sdspark.prep.filter.Rejection;
 /**
  * Turns the file list of one input tree into images with captions, and reports every other file.
  *
- * <p>Files are classified by name: hidden files (any path segment starting with '.') and files
+ * <p>Hadoop/Spark bookkeeping ({@code _SUCCESS}, {@code _metadata}, {@code _common_metadata},
+ * {@code *.crc}, anything under {@code _temporary/}) is skipped: it is written by the committer
+ * that produced the data, not data itself.
+ *
+ * <p>Other files are classified by name: hidden files (any path segment starting with '.') and files
  * that are neither images ({@code jpg jpeg png webp bmp gif}), caption sidecars, metadata files
  * nor Parquet are rejected as {@code not_an_image}; caption files with no image of the same stem
  * are rejected too, so nothing disappears without a trace.
@@ -41,6 +45,7 @@ public final class FolderLayout {
     private static final Set<String> IMAGE_EXTENSIONS = Set.of(".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif");
     private static final Pattern KOHYA_FOLDER = Pattern.compile("^(\\d+)_(.+)$");
     private static final String PARQUET = ".parquet";
+    private static final Set<String> BOOKKEEPING_NAMES = Set.of("_SUCCESS", "_metadata", "_common_metadata");
 
     private FolderLayout() {}
 
@@ -58,6 +63,7 @@ public final class FolderLayout {
         for (SourceFile f : sorted) {
             String path = f.path();
             String ext = Paths.extension(path);
+            if (isBookkeeping(path)) continue;
             if (Paths.isHidden(path)) rejections.add(notAnImage(path, "hidden file"));
             else if (MetadataFile.isMetadata(Paths.fileName(path))) metadata.add(path);
             else if (IMAGE_EXTENSIONS.contains(ext)) images.add(path);
@@ -71,7 +77,9 @@ public final class FolderLayout {
                 : spec.format();
         if (format == InputFormat.PARQUET) {
             for (String p : images) rejections.add(notAnImage(p, "image file in a parquet input"));
-            return finish(List.of(), rejections, format);
+            for (String p : metadata) rejections.add(notAnImage(p, "metadata file in a parquet input"));
+            for (String p : captionFiles.keySet()) rejections.add(notAnImage(p, "caption file in a parquet input"));
+            return finish(List.of(), rejections, format, parquet);
         }
         for (String p : parquet) rejections.add(notAnImage(p, "parquet file in an image-folder input; set format = parquet"));
 
@@ -101,7 +109,7 @@ public final class FolderLayout {
                     ? new ImageEntry(p, spec.instancePrompt(), CaptionSource.INSTANCE_PROMPT, 1, concept(p, null))
                     : caption(p, rows.get(p), sidecarsByStem.getOrDefault(Paths.stem(p), List.of()), kohya, reader, spec, s));
         }
-        return finish(entries, rejections, format);
+        return finish(entries, rejections, format, List.of());
     }
 
     private static InputFormat detect(List<String> images, List<String> metadata, Map<String, String> captionFiles,
@@ -183,9 +191,16 @@ public final class FolderLayout {
         return new Rejection(path, Reason.NOT_AN_IMAGE, detail);
     }
 
-    private static LayoutPlan finish(List<ImageEntry> images, List<Rejection> rejections, InputFormat format) {
+    /** Files a Hadoop output committer leaves beside the data; neither images nor rejections. */
+    public static boolean isBookkeeping(String path) {
+        String name = Paths.fileName(path);
+        return BOOKKEEPING_NAMES.contains(name) || name.endsWith(".crc") || ("/" + path).contains("/_temporary/");
+    }
+
+    private static LayoutPlan finish(List<ImageEntry> images, List<Rejection> rejections, InputFormat format,
+                                     List<String> parquetFiles) {
         List<Rejection> sortedRejections = new ArrayList<>(rejections);
         sortedRejections.sort(Comparator.comparing(Rejection::source));
-        return new LayoutPlan(images, sortedRejections, format.code());
+        return new LayoutPlan(images, sortedRejections, format.code(), parquetFiles);
     }
 }

@@ -1,6 +1,7 @@
 package org.sdspark.prep.synthetic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -17,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import com.typesafe.config.ConfigFactory;
 import org.sdspark.prep.BucketSettings;
 import org.sdspark.prep.bucket.AspectRatioBuckets;
 import org.sdspark.prep.filter.Hamming;

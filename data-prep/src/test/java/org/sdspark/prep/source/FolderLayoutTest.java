@@ -211,10 +211,25 @@ class FolderLayoutTest {
     }
 
     @Test
+    void imageTreeHasNoParquetFilesAndSkipsBookkeeping() throws Exception {
+        LayoutPlan plan = new Tree().image("a.png").text("a.txt", "x").text("_SUCCESS", "").text("stray.parquet", "PAR1").plan();
+        assertThat(plan.parquetFiles()).isEmpty();
+        assertThat(plan.images()).hasSize(1);
+        assertThat(plan.rejections()).containsExactly(new Rejection("stray.parquet", Reason.NOT_AN_IMAGE,
+                "parquet file in an image-folder input; set format = parquet"));
+    }
+
+    @Test
     void parquetOnlyTreeIsDetectedAsParquet() throws Exception {
-        LayoutPlan plan = new Tree().text("data/train-00000.parquet", "PAR1").text("README.md", "hi").plan();
+        LayoutPlan plan = new Tree()
+                .text("data/train-00000.parquet", "PAR1").text("data/train-00001.parquet", "PAR1")
+                .text("data/_SUCCESS", "").text("data/.train-00000.parquet.crc", "x").text("data/_common_metadata", "x")
+                .text("data/_temporary/0/part.parquet", "x")
+                .text("README.md", "hi").text("notes.txt", "hi")
+                .plan();
         assertThat(plan.detectedFormat()).isEqualTo("parquet");
         assertThat(plan.images()).isEmpty();
-        assertThat(plan.rejections()).extracting(Rejection::source).containsExactly("README.md");
+        assertThat(plan.parquetFiles()).containsExactly("data/train-00000.parquet", "data/train-00001.parquet");
+        assertThat(plan.rejections()).extracting(Rejection::source).containsExactly("README.md", "notes.txt");
     }
 }

@@ -109,11 +109,26 @@ class SyntheticDatasetTest {
     }
 
     @Test
-    void generationIsDeterministic(@TempDir Path other) throws Exception {
-        SyntheticManifest again = SyntheticDataset.write(other, 42, 36);
-        assertThat(again).isEqualTo(manifest);
-        for (var g : manifest.good()) {
-            assertThat(Files.readAllBytes(other.resolve(g.path()))).isEqualTo(Files.readAllBytes(dir.resolve(g.path())));
+    void generationIsDeterministic(@TempDir Path first, @TempDir Path second) throws Exception {
+        SyntheticManifest one = SyntheticDataset.write(first, 7, 8);
+        SyntheticManifest two = SyntheticDataset.write(second, 7, 8);
+        assertThat(two).isEqualTo(one);
+        for (var g : one.good()) {
+            assertThat(Files.readAllBytes(second.resolve(g.path()))).isEqualTo(Files.readAllBytes(first.resolve(g.path())));
+        }
+    }
+
+    @Test
+    void benchmarkSetIsPhotoLikeAndPassesTheFilter(@TempDir Path bench) throws Exception {
+        SyntheticManifest set = SyntheticDataset.writeBenchmarkSet(bench, 3, 4);
+        QualityFilter filter = new QualityFilter(settings.filter());
+        for (var g : set.good()) {
+            byte[] bytes = Files.readAllBytes(bench.resolve(g.path()));
+            long pixels = (long) g.width() * g.height();
+            assertThat(pixels).isBetween(300_000L, 4_000_000L);
+            assertThat((double) bytes.length / pixels).as("bytes per pixel").isBetween(0.2, 1.0);
+            assertThat(filter.inspect(g.path(), bytes, g.caption(), true)).isInstanceOf(Verdict.Accepted.class);
+            assertThat(Files.readString(bench.resolve(g.path().replace(".jpg", ".txt")))).isEqualTo(g.caption());
         }
     }
 }

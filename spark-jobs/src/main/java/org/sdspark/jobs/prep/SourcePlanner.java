@@ -80,9 +80,8 @@ final class SourcePlanner {
             rejections.add(RowFactory.create(source, r.reason().code(), r.detail(), input));
         }
         if (layout.detectedFormat().equals(InputFormat.PARQUET.code())) {
-            List<String> parquetFiles = byRelative.entrySet().stream()
-                    .filter(e -> e.getKey().toLowerCase(Locale.ROOT).endsWith(".parquet"))
-                    .map(e -> e.getValue().toString())
+            List<String> parquetFiles = layout.parquetFiles().stream()
+                    .map(relative -> byRelative.get(relative).toString())
                     .toList();
             Dataset<Row> rows = parquetRows(spec, input, parquetFiles);
             return new PlannedInput(input, layout.detectedFormat(), rows, rows.count(), rejections);

@@ -1,0 +1,26 @@
+package org.sdspark.jobs;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.util.Set;
+import org.sdspark.jobs.config.ConfigLoader;
+
+/** `--config FILE` and `--set key=value`, shared by the commands that read configuration. */
+public final class CommonOptions {
+
+    public static final Set<String> WITH_VALUE = Set.of("--config", "--set");
+
+    public static final String HELP = """
+              --config FILE        HOCON file with your settings (keys under sdspark.*); every
+                                   default is in the reference configuration (see README.md)
+              --set KEY=VALUE      override one key, e.g. --set sdspark.prep.partitions=8;
+                                   may be repeated; wins over the file
+            """;
+
+    private CommonOptions() {
+    }
+
+    public static Config load(Options options) {
+        return ConfigLoader.load(options.value("--config").map(Path::of), options.all("--set"));
+    }
+}

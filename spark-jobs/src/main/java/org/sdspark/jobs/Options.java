@@ -1,0 +1,83 @@
+package org.sdspark.jobs;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Parsed `--name value` and `--flag` arguments of one command; anything else is a usage error. */
+public final class Options {
+
+    private final Map<String, List<String>> values;
+
+    private Options(Map<String, List<String>> values) {
+        this.values = values;
+    }
+
+    /**
+     * @param withValue options that take a value (repeatable; `--name=value` also accepted)
+     * @param flags options without a value
+     */
+    public static Options parse(List<String> args, Set<String> withValue, Set<String> flags) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String name = arg;
+            String inline = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                inline = arg.substring(eq + 1);
+            }
+            if (flags.contains(name) && inline == null) {
+                values.computeIfAbsent(name, k -> new ArrayList<>()).add("true");
+            } else if (withValue.contains(name)) {
+                String value = inline;
+                if (value == null) {
+                    if (i + 1 >= args.size()) {
+                        throw new UsageError(name + " needs a value");
+                    }
+                    value = args.get(++i);
+                }
+                values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            } else {
+                throw new UsageError("unknown argument '" + arg + "' (see --help)");
+            }
+        }
+        return new Options(values);
+    }
+
+    public Optional<String> value(String name) {
+        List<String> all = all(name);
+        if (all.size() > 1) {
+            throw new UsageError(name + " given " + all.size() + " times");
+        }
+        return all.stream().findFirst();
+    }
+
+    public List<String> all(String name) {
+        return values.getOrDefault(name, List.of());
+    }
+
+    public boolean flag(String name) {
+        return values.containsKey(name);
+    }
+
+    public int intValue(String name, int fallback) {
+        Optional<String> v = value(name);
+        if (v.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.get());
+            if (n <= 0) {
+                throw new UsageError(name + " must be a positive integer, got " + v.get());
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageError(name + " must be a positive integer, got '" + v.get() + "'");
+        }
+    }
+}

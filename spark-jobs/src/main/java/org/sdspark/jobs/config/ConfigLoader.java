@@ -1,0 +1,83 @@
+package org.sdspark.jobs.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.sdspark.jobs.UsageError;
+
+/**
+ * Layers `--set key=value` over the user's file over every module's reference.conf, and rejects
+ * keys the reference does not know before anything reads the values.
+ */
+public final class ConfigLoader {
+
+    private ConfigLoader() {
+    }
+
+    /** The resolved configuration; throws {@link UsageError} naming the key and the file. */
+    public static Config load(Optional<Path> file, List<String> sets) {
+        Config reference = ConfigFactory.defaultReferenceUnresolved();
+        Config user = ConfigFactory.empty();
+        for (String set : sets) {
+            user = parseSet(set).withFallback(user);
+        }
+        if (file.isPresent()) {
+            user = user.withFallback(parseFile(file.get()));
+        }
+        try {
+            Config merged = user.withFallback(reference).resolve();
+            UnknownKeys.check(user.resolveWith(merged), reference.resolve());
+            return merged;
+        } catch (ConfigException e) {
+            throw new UsageError(e.getMessage(), e);
+        }
+    }
+
+    private static Config parseFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new UsageError("config file " + file + " not found");
+        }
+        try {
+            return ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setAllowMissing(false).setOriginDescription(file.toString()));
+        } catch (ConfigException e) {
+            throw new UsageError(e.getMessage(), e);
+        }
+    }
+
+    /** `key=value`; the value is HOCON (numbers, lists, quoted strings) or else taken as a plain string. */
+    static Config parseSet(String set) {
+        int eq = set.indexOf('=');
+        if (eq <= 0) {
+            throw new UsageError("--set needs key=value, got '" + set + "'");
+        }
+        String key = set.substring(0, eq).trim();
+        String value = set.substring(eq + 1);
+        String origin = "--set " + key;
+        ConfigParseOptions options = ConfigParseOptions.defaults().setOriginDescription(origin);
+        try {
+            ConfigUtil.splitPath(key);
+        } catch (ConfigException e) {
+            throw new UsageError(origin + ": '" + key + "' is not a valid key", e);
+        }
+        // Unquoted HOCON would read "s3a://b/x" as "s3a:" plus a comment, so strings stay strings.
+        if (!value.contains("//")) {
+            try {
+                Config parsed = ConfigFactory.parseString("v = " + value, options);
+                if (parsed.hasPath("v")) {
+                    return ConfigFactory.empty().withValue(key, parsed.getValue("v"));
+                }
+            } catch (ConfigException ignored) {
+                // not HOCON: a plain string
+            }
+        }
+        return ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value, origin));
+    }
+}

@@ -1,0 +1,68 @@
+package org.sdspark.jobs.prep;
+
+import java.io.IOException;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sdspark.jobs.UsageError;
+
+/**
+ * Writes go to a hidden sibling of the output, which becomes the output only when everything is
+ * written: an interrupted run leaves the old output (or none) and never a half-written dataset.
+ */
+final class OutputCommit {
+
+    static final String SUCCESS = "_SUCCESS";
+
+    private final HadoopFiles files;
+    private final Path output;
+    private final boolean overwrite;
+    private final Path staging;
+
+    OutputCommit(HadoopFiles files, String output, boolean overwrite) {
+        this.files = files;
+        this.output = files.qualify(output);
+        this.overwrite = overwrite;
+        this.staging = new Path(this.output.getParent(),
+                "." + this.output.getName() + ".sdspark-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    Path output() {
+        return output;
+    }
+
+    Path staging() {
+        return staging;
+    }
+
+    /** Fails before any work when the output exists and may not be replaced. */
+    void checkWritable() throws IOException {
+        if (!overwrite && files.exists(output)) {
+            throw new UsageError("output " + output + " already exists; set sdspark.prep.overwrite = true "
+                    + "(or --set sdspark.prep.overwrite=true) to replace it");
+        }
+    }
+
+    void commit() throws IOException {
+        FileSystem fs = files.fs(output);
+        if (files.exists(output)) {
+            checkWritable();
+            if (!fs.delete(output, true)) {
+                throw new IOException("cannot delete the previous output " + output);
+            }
+        }
+        if (!fs.rename(staging, output)) {
+            throw new IOException("cannot rename " + staging + " to " + output);
+        }
+        fs.create(new Path(output, SUCCESS), true).close();
+    }
+
+    /** Removes what a failed run wrote; the output itself is untouched. */
+    void abort() {
+        try {
+            files.fs(staging).delete(staging, true);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("warning: could not remove the staging directory " + staging + ": " + e.getMessage());
+        }
+    }
+}

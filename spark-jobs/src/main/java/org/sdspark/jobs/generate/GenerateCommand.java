@@ -1,0 +1,95 @@
+package org.sdspark.jobs.generate;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.sdspark.jobs.Command;
+import org.sdspark.model.pipeline.GenerationOutput;
+import org.sdspark.model.pipeline.GenerationSettings;
+import org.sdspark.model.pipeline.LoadOptions;
+import org.sdspark.model.pipeline.ProgressLine;
+import org.sdspark.model.pipeline.RgbImage;
+import org.sdspark.model.pipeline.StableDiffusionPipeline;
+import org.sdspark.model.pipeline.TextToImage;
+
+/** `sdspark generate`: text-to-image with a Stable Diffusion 1.x/2.x pipeline, on the device DJL finds. */
+public final class GenerateCommand implements Command {
+
+    @Override
+    public String name() {
+        return "generate";
+    }
+
+    @Override
+    public String summary() {
+        return "text-to-image with a Stable Diffusion 1.x/2.x model (PNGs, a grid and generation.json)";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: sdspark generate --model PATH --prompt TEXT --out DIR [options]
+
+                Generates images with classifier-free guidance, as diffusers' StableDiffusionPipeline
+                does, on the GPU when DJL finds one, else on the CPU. Writes <index>-seed<seed>.png
+                per image, grid.png (all images, in rows) and generation.json (every parameter).
+                Image i uses seed + i, so any one image can be made again alone.
+
+                options:
+                  --model PATH             a diffusers pipeline folder (model_index.json, unet/, vae/,
+                                           text_encoder/, tokenizer/, scheduler/) or a single-file
+                                           .safetensors checkpoint in the original (CompVis/A1111) layout
+                  --config DIR             for a single file without embedded configs (sdspark writes
+                                           them; others do not): a diffusers folder of the same model
+                                           family whose configs and tokenizer to use. Without it the
+                                           configs are inferred from the tensor shapes, but the CLIP
+                                           tokenizer must then come from somewhere: pass this option
+                  --v-prediction           with inferred configs: the model predicts v (SD 2.x 768 models)
+                  --prompt TEXT            what to draw
+                  --negative-prompt TEXT   what to steer away from (default: empty, as diffusers)
+                  --steps N                denoising steps (default 30)
+                  --guidance G             classifier-free guidance scale; <= 1 turns it off (default 7.5)
+                  --scheduler NAME         ddim | euler | euler-a | dpmpp-2m (default ddim), configured
+                                           from the model's scheduler_config.json
+                  --seed N                 0..2147483647 (default: random, printed and recorded)
+                  --width W, --height H    image size, multiples of 8 (default: the model's native
+                                           size, sample_size x 8: 512 for SD 1.x, 768 for SD 2.x-v)
+                  --num-images N           images to make, one after the other (default 1)
+                  --clip-skip N            1 = the text encoder's last layer, 2 = the penultimate, ...
+                                           (A1111's numbering; default 1)
+                  --fp16                   run the UNet and text encoder in float16 (GPU)
+                  --out DIR                output folder (created; existing files of the same name are replaced)
+                """;
+    }
+
+    @Override
+    public int run(List<String> args) throws Exception {
+        GenerateOptions options = GenerateOptions.parse(args);
+        LoadOptions load = new LoadOptions(options.config().orElse(null), options.vPrediction(),
+                options.fp16() ? DataType.FLOAT16 : DataType.FLOAT32);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            long started = System.nanoTime();
+            try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(manager, options.model(), load)) {
+                System.err.printf("generate: loaded %s in %.1f s on %s%n", options.model(),
+                        (System.nanoTime() - started) / 1e9, manager.getDevice());
+                GenerationSettings settings = options.settings(nativeSide(pipeline),
+                        ThreadLocalRandom.current().nextInt(0, Integer.MAX_VALUE - options.numImages() + 1));
+                List<RgbImage> images = new TextToImage(pipeline).generate(manager, settings,
+                        new ProgressLine(System::nanoTime, line -> System.err.println("generate: " + line)));
+                List<Path> files = GenerationOutput.write(options.out(), options.model().toString(), settings, images);
+                files.forEach(f -> System.out.println(f));
+                System.out.println(options.out().resolve("grid.png"));
+                System.out.println(options.out().resolve("generation.json"));
+            }
+        }
+        return 0;
+    }
+
+    private static int nativeSide(StableDiffusionPipeline pipeline) {
+        Integer sample = pipeline.configs().unet().sampleSize();
+        int factor = 1 << (pipeline.configs().vae().blockOutChannels().size() - 1);
+        return (sample == null ? 64 : sample) * factor;
+    }
+}

@@ -1,0 +1,103 @@
+package org.sdspark.jobs.generate;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.sdspark.jobs.Options;
+import org.sdspark.jobs.UsageError;
+import org.sdspark.model.pipeline.GenerationSettings;
+
+/**
+ * The command line of `sdspark generate`, checked before any model is loaded: every bad value
+ * fails naming its option. Width and height may be left to the model's native size.
+ */
+record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, String prompt, String negativePrompt,
+                       int steps, double guidance, String scheduler, OptionalLong seed, OptionalInt width,
+                       OptionalInt height, int numImages, int clipSkip, boolean fp16, Path out) {
+
+    static final Set<String> WITH_VALUE = Set.of("--model", "--config", "--prompt", "--negative-prompt", "--steps",
+            "--guidance", "--scheduler", "--seed", "--width", "--height", "--num-images", "--clip-skip", "--out");
+    static final Set<String> FLAGS = Set.of("--fp16", "--v-prediction");
+    static final int DEFAULT_STEPS = 30;
+    static final double DEFAULT_GUIDANCE = 7.5;
+    static final String DEFAULT_SCHEDULER = "ddim";
+
+    static GenerateOptions parse(List<String> args) {
+        Options o = Options.parse(args, WITH_VALUE, FLAGS);
+        Path model = Path.of(required(o, "--model"));
+        if (!Files.exists(model)) {
+            throw new UsageError("--model " + model + " does not exist (a diffusers pipeline folder or a .safetensors checkpoint)");
+        }
+        Optional<Path> config = o.value("--config").map(Path::of);
+        if (config.isPresent() && !Files.isDirectory(config.get())) {
+            throw new UsageError("--config " + config.get() + " is not a directory (a diffusers pipeline folder)");
+        }
+        String prompt = required(o, "--prompt");
+        String scheduler = o.value("--scheduler").orElse(DEFAULT_SCHEDULER);
+        if (!GenerationSettings.SCHEDULERS.contains(scheduler)) {
+            throw new UsageError("--scheduler must be one of " + String.join(", ", GenerationSettings.SCHEDULERS)
+                    + ", got '" + scheduler + "'");
+        }
+        double guidance = number(o, "--guidance", DEFAULT_GUIDANCE);
+        if (guidance < 0 || Double.isNaN(guidance) || Double.isInfinite(guidance)) {
+            throw new UsageError("--guidance must be a number >= 0, got " + guidance);
+        }
+        OptionalLong seed = o.value("--seed").isEmpty() ? OptionalLong.empty() : OptionalLong.of(seed(o.value("--seed").get()));
+        int numImages = o.intValue("--num-images", 1);
+        if (seed.isPresent() && seed.getAsLong() + numImages - 1 > Integer.MAX_VALUE) {
+            throw new UsageError("--seed + --num-images - 1 must stay <= " + Integer.MAX_VALUE);
+        }
+        Path out = Path.of(required(o, "--out"));
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new UsageError("--out " + out + " exists and is not a directory");
+        }
+        return new GenerateOptions(model, config, o.flag("--v-prediction"), prompt,
+                o.value("--negative-prompt").orElse(""), o.intValue("--steps", DEFAULT_STEPS), guidance, scheduler, seed,
+                side(o, "--width"), side(o, "--height"), numImages, o.intValue("--clip-skip", 1), o.flag("--fp16"), out);
+    }
+
+    GenerationSettings settings(int defaultSide, long randomSeed) {
+        return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, seed.orElse(randomSeed),
+                width.orElse(defaultSide), height.orElse(defaultSide), numImages, clipSkip, fp16);
+    }
+
+    private static String required(Options o, String name) {
+        return o.value(name).orElseThrow(() -> new UsageError(name + " is required (see --help)"));
+    }
+
+    private static OptionalInt side(Options o, String name) {
+        if (o.value(name).isEmpty()) {
+            return OptionalInt.empty();
+        }
+        int v = o.intValue(name, 0);
+        if (v % 8 != 0) {
+            throw new UsageError(name + " must be a multiple of 8, got " + v);
+        }
+        return OptionalInt.of(v);
+    }
+
+    private static double number(Options o, String name, double fallback) {
+        Optional<String> v = o.value(name);
+        try {
+            return v.isEmpty() ? fallback : Double.parseDouble(v.get());
+        } catch (NumberFormatException e) {
+            throw new UsageError(name + " must be a number, got '" + v.get() + "'");
+        }
+    }
+
+    private static long seed(String text) {
+        try {
+            long s = Long.parseLong(text);
+            if (s < 0 || s > Integer.MAX_VALUE) {
+                throw new UsageError("--seed must be in 0.." + Integer.MAX_VALUE + ", got " + text);
+            }
+            return s;
+        } catch (NumberFormatException e) {
+            throw new UsageError("--seed must be an integer, got '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.sdspark.jobs.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sdspark.jobs.UsageError;
+
+class GenerateCommandTest {
+    // the committed tiny pipeline of the model module (tests run in spark-jobs/)
+    private static final Path TINY = Path.of("..", "model", "src", "test", "resources", "fixtures", "tiny-sd");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void generatesPngsGridAndParametersOnTheTinyPipeline() throws Exception {
+        Path out = dir.resolve("gen");
+        int code = new GenerateCommand().run(List.of("--model", TINY.toString(), "--prompt", "a photo of sks dog",
+                "--steps", "2", "--seed", "5", "--num-images", "2", "--scheduler", "euler-a", "--out", out.toString()));
+        assertThat(code).isZero();
+        BufferedImage first = ImageIO.read(out.resolve("000-seed5.png").toFile());
+        assertThat(first.getWidth()).isEqualTo(64);
+        assertThat(first.getHeight()).isEqualTo(64);
+        assertThat(out.resolve("001-seed6.png")).exists();
+        assertThat(ImageIO.read(out.resolve("grid.png").toFile()).getWidth()).isEqualTo(128);
+        JsonNode json = new ObjectMapper().readTree(out.resolve("generation.json").toFile());
+        assertThat(json.get("scheduler").asText()).isEqualTo("euler-a");
+        assertThat(json.get("steps").asInt()).isEqualTo(2);
+        assertThat(json.get("negative_prompt").asText()).isEmpty();
+    }
+
+    @Test
+    void badValuesFailBeforeLoadingNamingTheOption() {
+        List<String> base = List.of("--model", TINY.toString(), "--prompt", "p", "--out", dir.toString());
+        assertUsage(base, List.of("--width", "100"), "--width must be a multiple of 8, got 100");
+        assertUsage(base, List.of("--height", "-8"), "--height must be a positive integer");
+        assertUsage(base, List.of("--scheduler", "plms"), "--scheduler must be one of ddim, euler, euler-a, dpmpp-2m, got 'plms'");
+        assertUsage(base, List.of("--guidance", "lots"), "--guidance must be a number, got 'lots'");
+        assertUsage(base, List.of("--seed", "-1"), "--seed must be in 0..2147483647");
+        assertUsage(base, List.of("--steps", "0"), "--steps must be a positive integer");
+        assertThatThrownBy(() -> GenerateOptions.parse(List.of("--prompt", "p", "--out", "x")))
+                .isInstanceOf(UsageError.class).hasMessageContaining("--model is required");
+        assertThatThrownBy(() -> GenerateOptions.parse(List.of("--model", dir.resolve("nope").toString(), "--prompt", "p",
+                "--out", "x"))).isInstanceOf(UsageError.class).hasMessageContaining("--model").hasMessageContaining("nope")
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void helpDocumentsEveryOption() {
+        String help = new GenerateCommand().help();
+        for (String option : GenerateOptions.WITH_VALUE) {
+            assertThat(help).as(option).contains(option);
+        }
+        for (String flag : GenerateOptions.FLAGS) {
+            assertThat(help).as(flag).contains(flag);
+        }
+    }
+
+    private static void assertUsage(List<String> base, List<String> extra, String message) {
+        List<String> args = new ArrayList<>(base);
+        args.addAll(extra);
+        assertThatThrownBy(() -> GenerateOptions.parse(args)).isInstanceOf(UsageError.class).hasMessageContaining(message);
+    }
+}

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.sdspark.jobs.generate.GenerateCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
 import org.sdspark.jobs.prep.DemoCommand;
 import org.sdspark.jobs.prep.PrepCommand;
@@ -18,6 +19,7 @@ public final class Main {
             new PrepCommand(),
             new DemoCommand(),
             new BenchPrepCommand(),
+            new GenerateCommand(),
             new ConfigCommand());
 
     private Main() {

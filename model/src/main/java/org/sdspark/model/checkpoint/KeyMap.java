@@ -3,7 +3,6 @@ package org.sdspark.model.checkpoint;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -150,12 +149,5 @@ public final class KeyMap {
         Map<String, String> inv = new LinkedHashMap<>();
         renames.forEach((d, o) -> inv.put(o, d));
         return inv;
-    }
-
-    /** Original keys of the given diffusers keys (for listings and checks). */
-    public Set<String> originalKeys(Iterable<String> diffusersKeys) {
-        Set<String> out = new LinkedHashSet<>();
-        fromDiffusers(diffusersKeys).forEach(c -> out.add(c.original()));
-        return out;
     }
 }

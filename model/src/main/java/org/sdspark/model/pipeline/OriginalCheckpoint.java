@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.sdspark.model.checkpoint.CheckpointFamily;
 import org.sdspark.model.checkpoint.ConfigInference;
 import org.sdspark.model.checkpoint.KeyMap;
@@ -31,6 +33,7 @@ import org.sdspark.model.nn.StateDict;
  */
 final class OriginalCheckpoint {
     private static final Map<String, String> FORMAT = Map.of("format", "pt");
+    private static final Pattern PROBLEM_KEY = Pattern.compile("^  (?:missing |unexpected )?(\\S+)");
 
     /** The three components' tensors under diffusers names; owned by the caller. */
     record Components(StateDict unet, StateDict vae, StateDict textEncoder) {
@@ -102,6 +105,22 @@ final class OriginalCheckpoint {
     // Some SD 1.x checkpoints store the CLIP text model without transformers' text_model. level.
     private static String canonical(String prefix, String key) {
         return prefix.equals(CheckpointFamily.SD1.textEncoderPrefix()) ? TextEncoderKeyMap.canonical(key) : key;
+    }
+
+    /**
+     * The checker's error (which names diffusers keys) with each problem line followed by the key's
+     * name in the file, so the user can find it there.
+     */
+    static ModelLoadException withOriginalNames(ModelLoadException e, KeyMap map, String prefix) {
+        StringBuilder out = new StringBuilder();
+        for (String line : e.getMessage().split("\n")) {
+            out.append(out.length() == 0 ? "" : "\n").append(line);
+            Matcher m = PROBLEM_KEY.matcher(line);
+            if (m.find()) {
+                out.append("   [in the file: ").append(prefix).append(map.forDiffusers(m.group(1)).original()).append(']');
+            }
+        }
+        return new ModelLoadException(out.toString());
     }
 
     /** Writes the components in the original layout with {@code files} embedded in the metadata. */

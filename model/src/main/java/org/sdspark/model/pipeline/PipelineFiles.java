@@ -84,13 +84,6 @@ public record PipelineFiles(Map<String, byte[]> files) {
         return files.containsKey(name);
     }
 
-    /** These files with {@code other}'s added where this has none of that name. */
-    public PipelineFiles orElse(PipelineFiles other) {
-        Map<String, byte[]> merged = new TreeMap<>(other.files);
-        merged.putAll(files);
-        return new PipelineFiles(merged);
-    }
-
     public PipelineFiles with(String name, String text) {
         Map<String, byte[]> merged = new TreeMap<>(files);
         merged.put(name, text.getBytes(StandardCharsets.UTF_8));

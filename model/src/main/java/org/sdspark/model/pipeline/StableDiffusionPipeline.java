@@ -95,12 +95,26 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         ClipTextModel text = null;
         UNet2DConditionModel unet = null;
         try {
-            text = ClipTextModel.of(configs.textEncoder(), parts.textEncoder());
+            try {
+                text = ClipTextModel.of(configs.textEncoder(), parts.textEncoder());
+            } catch (ModelLoadException e) {
+                throw OriginalCheckpoint.withOriginalNames(e,
+                        OriginalCheckpoint.textEncoderMap(family, configs.textEncoder()), family.textEncoderPrefix());
+            }
             if (options.dataType() != DataType.FLOAT32) {
                 text = toType(manager, text, options.dataType());
             }
-            unet = toType(UNet2DConditionModel.from(configs.unet(), parts.unet()), options.dataType());
-            AutoencoderKL vae = AutoencoderKL.from(configs.vae(), parts.vae());
+            try {
+                unet = toType(UNet2DConditionModel.from(configs.unet(), parts.unet()), options.dataType());
+            } catch (ModelLoadException e) {
+                throw OriginalCheckpoint.withOriginalNames(e, OriginalCheckpoint.unetMap(configs), CheckpointFamily.UNET_PREFIX);
+            }
+            AutoencoderKL vae;
+            try {
+                vae = AutoencoderKL.from(configs.vae(), parts.vae());
+            } catch (ModelLoadException e) {
+                throw OriginalCheckpoint.withOriginalNames(e, OriginalCheckpoint.vaeMap(configs), CheckpointFamily.VAE_PREFIX);
+            }
             return new StableDiffusionPipeline(file.toString(), files, configs, text, unet, vae);
         } catch (RuntimeException e) {
             closeAll(text, unet);

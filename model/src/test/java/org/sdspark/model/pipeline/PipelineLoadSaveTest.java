@@ -132,7 +132,8 @@ class PipelineLoadSaveTest {
         }
         assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, bad, WITH_CONFIG))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining(bad.toString())
-                .hasMessageContaining("down_blocks.0.resnets.0.conv1.weight").hasMessageContaining("(16, 16, 1, 1)");
+                .hasMessageContaining("down_blocks.0.resnets.0.conv1.weight").hasMessageContaining("(16, 16, 1, 1)")
+                .hasMessageContaining("[in the file: model.diffusion_model.input_blocks.1.0.in_layers.2.weight]");
     }
 
     @Test

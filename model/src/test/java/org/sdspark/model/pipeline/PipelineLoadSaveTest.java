@@ -103,6 +103,34 @@ class PipelineLoadSaveTest {
     }
 
     @Test
+    void sd2PipelineSavesOpenClipLayoutAndLoadsBack() throws IOException {
+        Path sd2 = dir.resolve("sd2");
+        copyTree(FOLDER, sd2);
+        copyTree(Fixtures.path("sd2/unet"), sd2.resolve("unet"));
+        copyTree(Fixtures.path("sd2/text_encoder"), sd2.resolve("text_encoder"));
+        Path file = dir.resolve("sd2.safetensors");
+        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(manager, sd2)) {
+            p.saveSingleFile(file);
+            try (StateDict saved = StateDict.load(manager, file)) {
+                assertThat(saved.tensors()).containsKeys("cond_stage_model.model.transformer.resblocks.2.attn.in_proj_weight",
+                        "cond_stage_model.model.positional_embedding", "cond_stage_model.model.ln_final.bias",
+                        "model.diffusion_model.input_blocks.1.1.proj_in.weight");
+                assertThat(saved.tensors().keySet()).noneMatch(k -> k.startsWith("cond_stage_model.transformer."));
+                assertThat(saved.tensors().get("cond_stage_model.model.transformer.resblocks.0.attn.in_proj_weight").getShape())
+                        .isEqualTo(new ai.djl.ndarray.types.Shape(96, 32));
+            }
+            try (StableDiffusionPipeline back = StableDiffusionPipeline.load(manager, file)) {
+                assertIdentical("unet", back.unet().stateDict(), p.unet().stateDict());
+                // transformers 5 saved the SD2 text encoder without the text_model. level; SD files have it
+                Map<String, NDArray> text = new LinkedHashMap<>();
+                p.textEncoder().weights().tensors().forEach((k, v) -> text.put("text_model." + k, v));
+                assertThat(back.textEncoder().weights().tensors().keySet()).containsExactlyInAnyOrderElementsOf(text.keySet());
+                text.forEach((k, v) -> assertThat(back.textEncoder().weights().tensors().get(k).contentEquals(v)).as(k).isTrue());
+            }
+        }
+    }
+
+    @Test
     void wrongPathIsNamed() {
         Path missing = dir.resolve("no-such-model");
         assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, missing))
@@ -151,6 +179,19 @@ class PipelineLoadSaveTest {
             assertThat(a.contentEquals(v)).as(what + " " + k).isTrue();
         });
         return expected.tensors().size();
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     private static Map<String, byte[]> tree(Path root) throws IOException {

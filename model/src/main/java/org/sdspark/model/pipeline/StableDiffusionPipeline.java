@@ -90,7 +90,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
         CheckpointFamily family = CheckpointFamily.of(shapes.keySet());
         PipelineFiles files = configFiles(file, shapes, metadata, family, options);
-        PipelineConfigs configs = PipelineConfigs.of(files, file + " (configs)");
+        PipelineConfigs configs = PipelineConfigs.of(files, configSource(file, metadata, options));
         OriginalCheckpoint.Components parts = OriginalCheckpoint.read(manager, file, family, configs);
         ClipTextModel text = null;
         UNet2DConditionModel unet = null;
@@ -125,7 +125,10 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
-    /** Configs embedded by sdspark, else those of --config, else inferred from the shapes (with the tokenizer of --config). */
+    /**
+     * Configs embedded by sdspark, else those of --config, else inferred from the tensor shapes with
+     * the bundled CLIP tokenizer.
+     */
     private static PipelineFiles configFiles(Path file, Map<String, long[]> shapes, Map<String, String> metadata,
                                              CheckpointFamily family, LoadOptions options) throws IOException {
         PipelineFiles embedded = PipelineFiles.fromMetadata(metadata);
@@ -136,15 +139,23 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             return PipelineFiles.read(options.configFolder());
         }
         ConfigInference.Configs inferred = ConfigInference.infer(shapes, options.vPrediction(), file.toString());
-        PipelineFiles files = new PipelineFiles(Map.of())
+        return BundledTokenizer.files(family)
                 .with(PipelineFiles.MODEL_INDEX, JSON.writeValueAsString(modelIndex()))
                 .with(PipelineFiles.UNET_CONFIG, JSON.writeValueAsString(inferred.unet()))
                 .with(PipelineFiles.VAE_CONFIG, JSON.writeValueAsString(inferred.vae()))
                 .with(PipelineFiles.TEXT_ENCODER_CONFIG, JSON.writeValueAsString(inferred.textEncoder()))
                 .with(PipelineFiles.SCHEDULER_CONFIG, JSON.writeValueAsString(inferred.scheduler()));
-        files.requireComplete(file + " (an " + family + " checkpoint without embedded configs; its configs were"
-                + " inferred from the tensor shapes, but no tokenizer is bundled)");
-        return files;
+    }
+
+    private static String configSource(Path file, Map<String, String> metadata, LoadOptions options) {
+        if (!PipelineFiles.fromMetadata(metadata).isEmpty()) {
+            return file + " (configs in its metadata)";
+        }
+        if (options.configFolder() != null) {
+            return options.configFolder() + " (--config for " + file + ")";
+        }
+        return file + " (configs inferred from its tensor shapes with SD 1.x/2.x defaults; if the model differs,"
+                + " pass --config DIR, a diffusers folder with its configs)";
     }
 
     /** The model_index.json of a diffusers StableDiffusionPipeline without safety checker. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.model.diffusers.ConfigException;
 import org.sdspark.model.testing.Fixtures;
+import org.sdspark.model.testing.Parity;
 
 class AutoencoderKLTest {
     @TempDir
@@ -36,6 +37,18 @@ class AutoencoderKLTest {
             NDArray z = m.randomNormal(new Shape(1, 4, 3, 3));
             assertThat(vae.unscale(vae.scale(z)).sub(z).abs().max().getFloat()).isLessThan(1e-6f);
             assertThat(vae.scale(z).div(z).mean().getFloat()).isCloseTo(0.18215f, org.assertj.core.data.Offset.offset(1e-5f));
+        }
+    }
+
+    @Test
+    void float16AgreesWithFloat32() {
+        try (NDManager m = NDManager.newBaseManager(); AutoencoderKL vae = AutoencoderKL.random(m, tiny());
+             AutoencoderKL half = vae.toType(ai.djl.ndarray.types.DataType.FLOAT16)) {
+            NDArray image = m.randomUniform(-1f, 1f, new Shape(1, 3, 16, 16));
+            NDArray latents = m.randomNormal(new Shape(1, 4, 8, 8));
+            assertThat(half.dataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT16);
+            assertThat(Parity.relativeError(half.encode(image).mean(), vae.encode(image).mean())).isLessThan(1e-2);
+            assertThat(Parity.relativeError(half.decode(latents), vae.decode(latents))).isLessThan(1e-2);
         }
     }
 

@@ -29,15 +29,17 @@ public record Attention(Linear toQ, Linear toK, Linear toV, Linear toOut, int he
 
     /**
      * (B, L, queryDim) attending to {@code context} (B, Lc, contextDim), or to itself when null.
-     * In float16 the scores and softmax are computed in float32 — what diffusers'
-     * upcast_attention/upcast_softmax and the fused attention kernels do — so it is done always.
+     * In float16 inference the scores and softmax are computed in float32 (diffusers'
+     * upcast_attention/upcast_softmax; the fused kernels accumulate in float32 too), so it is done
+     * for every model. While gradients flow through {@code x} they stay in float16, the engine's
+     * matmul and softmax accumulating in float32: DJL's cast would cut the autograd graph.
      */
     public NDArray forward(NDArray x, NDArray context) {
         NDArray source = context == null ? x : context;
         NDArray q = AttentionOps.splitHeads(toQ.forward(x), heads);
         NDArray k = AttentionOps.splitHeads(toK.forward(source), heads);
         NDArray v = AttentionOps.splitHeads(toV.forward(source), heads);
-        boolean upcast = x.getDataType() == DataType.FLOAT16;
+        boolean upcast = x.getDataType() == DataType.FLOAT16 && !x.hasGradient();
         return toOut.forward(AttentionOps.mergeHeads(AttentionOps.scaledDotProduct(q, k, v, null, upcast)));
     }
 }

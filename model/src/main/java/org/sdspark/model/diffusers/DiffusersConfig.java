@@ -159,13 +159,13 @@ public final class DiffusersConfig {
         return java.util.Collections.nCopies(blocks, getInt(key, 0));
     }
 
-    /** Fails unless {@code key} is absent or holds {@code expected} (null, a boolean, number or string). */
+    /** Fails unless {@code key} is absent, null or {@code expected} (null, a boolean, number or string). */
     public void requireDefault(String key, Object expected) {
         JsonNode v = value(key);
-        boolean ok = v == null ? expected == null
-                : expected instanceof Boolean b ? v.isBoolean() && v.asBoolean() == b
+        boolean ok = v == null
+                || (expected instanceof Boolean b ? v.isBoolean() && v.asBoolean() == b
                 : expected instanceof Number n ? v.isNumber() && v.asDouble() == n.doubleValue()
-                : expected instanceof String s && v.isTextual() && v.asText().equals(s);
+                : expected instanceof String s && v.isTextual() && v.asText().equals(s));
         if (!ok) {
             throw new ConfigException(file + ": '" + key + "' = " + v + " is not supported (only " + expected + ")");
         }

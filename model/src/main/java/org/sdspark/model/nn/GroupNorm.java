@@ -1,7 +1,7 @@
 package org.sdspark.model.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -20,19 +20,20 @@ public record GroupNorm(int groups, float eps, NDArray weight, NDArray bias) {
     }
 
     /**
-     * Half-precision inputs are normalised in float32 (as PyTorch's kernels accumulate): the
-     * variance of large activations overflows float16.
+     * The per-group statistics come from the engine's layer norm over the grouped view: one kernel,
+     * differentiable, and in float16 it accumulates in float32 (a composed variance of large
+     * float16 activations overflows; casting instead would cut the autograd graph, DJL's toType
+     * being non-differentiable).
      */
     public NDArray forward(NDArray x) {
         Shape shape = x.getShape();
         long n = shape.get(0);
         long c = shape.get(1);
-        DataType type = x.getDataType();
         NDArray grouped = x.reshape(n, groups, -1);
-        if (type == DataType.FLOAT16) {
-            grouped = grouped.toType(DataType.FLOAT32, false);
-        }
-        NDArray normed = LayerNorm.normalize(grouped, eps).toType(type, false).reshape(shape);
+        Shape normalized = new Shape(grouped.getShape().get(2));
+        NDManager m = x.getManager();
+        NDArray normed = ai.djl.nn.norm.LayerNorm.layerNorm(grouped, normalized,
+                m.ones(normalized, x.getDataType()), m.zeros(normalized, x.getDataType()), eps).singletonOrThrow().reshape(shape);
         long[] affine = new long[shape.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = c;

@@ -14,12 +14,4 @@ public record LayerNorm(NDArray weight, NDArray bias, float eps) {
         return ai.djl.nn.norm.LayerNorm.layerNorm(x, new Shape(weight.getShape().get(0)), weight, bias, eps)
                 .singletonOrThrow();
     }
-
-    /** Zero mean, unit (biased) variance over the last axis, without affine. */
-    static NDArray normalize(NDArray x, float eps) {
-        NDArray mean = x.mean(new int[] {-1}, true);
-        NDArray centred = x.sub(mean);
-        NDArray variance = centred.square().mean(new int[] {-1}, true);
-        return centred.div(variance.add(eps).sqrt());
-    }
 }

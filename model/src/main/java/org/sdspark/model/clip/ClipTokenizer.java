@@ -24,8 +24,10 @@ import java.util.regex.Pattern;
  * Stable Diffusion ({@code padding="max_length", truncation=True}): start token, the text's
  * tokens (cut so that the end token still fits), end token, then padding to {@link #maxLength()}.
  *
- * <p>Special tokens (start, end and the pad token, which SD 2 sets to "!") written in the text are
- * kept whole, never split into words. Thread-safe.
+ * <p>Text handling is transformers 5's (its {@code tokenizers}-backed class): special tokens
+ * (start, end and the pad token, which SD 2 sets to "!") written exactly in the text are kept
+ * whole; the rest is NFC-composed, whitespace-collapsed, lower-cased, split into words and
+ * byte-pair encoded. Thread-safe.
  */
 public final class ClipTokenizer {
     public static final String START_OF_TEXT = "<|startoftext|>";

@@ -3,7 +3,10 @@ package org.sdspark.model.scheduler;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /** The DJL edge of the schedulers: applying the coefficients the pure classes compute. */
@@ -21,8 +24,11 @@ final class Tensors {
      * duration, the result is returned to the owner's manager and every intermediate is freed.
      */
     static NDArray scoped(NDArray owner, Supplier<NDArray> body, NDArray... inputs) {
+        // Attaching one array twice would hand it back to the scope, not its manager, on close.
+        Set<NDArray> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        Arrays.stream(inputs).filter(Objects::nonNull).forEach(distinct::add);
         try (NDManager scope = NDManager.subManagerOf(owner)) {
-            scope.tempAttachAll(Arrays.stream(inputs).filter(Objects::nonNull).toArray(NDArray[]::new));
+            scope.tempAttachAll(distinct.toArray(NDArray[]::new));
             return scope.ret(body.get());
         }
     }

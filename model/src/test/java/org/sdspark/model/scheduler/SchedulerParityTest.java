@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sdspark.model.nn.StateDict;
@@ -99,6 +101,20 @@ class SchedulerParityTest {
                 record(c, Parity.assertClose(name + " step " + k + " model_output", output, t.get("step." + k + ".model_output")));
                 latents = sampler.step(output, k, latents, t.get("step." + k + ".noise"));
                 record(c, Parity.assertClose(name + " step " + k + " prev_sample", latents, t.get("step." + k + ".prev_sample")));
+            }
+        }
+    }
+
+    /** The tiny pipeline's own scheduler_config.json gives the samplers diffusers' pipeline used. */
+    @Test
+    void pipelineSchedulerConfigGivesThePipelineFixturesTimesteps() throws IOException {
+        SchedulerConfig config = SchedulerConfig.load(Fixtures.path("tiny-sd/scheduler/scheduler_config.json"));
+        for (JsonNode c : new ObjectMapper().readTree(Fixtures.path("pipeline/cases.json").toFile())) {
+            String name = SAMPLER_BY_CLASS.get(c.get("scheduler_class").asText());
+            try (Sampler sampler = Samplers.create(name, config, c.get("num_inference_steps").asInt())) {
+                assertThat(sampler.timesteps()).as(name).containsExactly(doubles(c.get("timesteps")));
+                assertRelative("pipeline " + name + " init_noise_sigma", sampler.initNoiseSigma(),
+                        c.get("init_noise_sigma").asDouble());
             }
         }
     }

@@ -8,6 +8,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import org.sdspark.model.testing.Parity;
@@ -135,6 +136,28 @@ class SamplersTest {
                         x = next;
                     }
                     assertThat(((BaseNDManager) run).getManagedArrays()).as(name).hasSize(before);
+                }
+            }
+        }
+    }
+
+    /** As diffusers does, half-precision latents are stepped in float32 and only the result is rounded. */
+    @Test
+    void halfPrecisionLatentsAreSteppedInFloat32() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (String name : Samplers.NAMES) {
+                NDArray x = m.randomNormal(LATENT).mul(10).toType(DataType.FLOAT16, false);
+                NDArray output = m.randomNormal(LATENT).toType(DataType.FLOAT16, false);
+                // (diffusers scales ancestral noise in its own dtype; zero noise keeps that out of the comparison)
+                NDArray noise = m.zeros(LATENT, DataType.FLOAT16);
+                try (Sampler half = Samplers.create(name, Sd15.config(), 4);
+                     Sampler full = Samplers.create(name, Sd15.config(), 4)) {
+                    assertThat(half.scaleModelInput(x, 0).getDataType()).as(name).isEqualTo(DataType.FLOAT16);
+                    NDArray next = half.step(output, 0, x, noise);
+                    NDArray reference = full.step(output.toType(DataType.FLOAT32, false), 0,
+                            x.toType(DataType.FLOAT32, false), noise.toType(DataType.FLOAT32, false));
+                    assertThat(next.getDataType()).as(name).isEqualTo(DataType.FLOAT16);
+                    assertThat(next.contentEquals(reference.toType(DataType.FLOAT16, false))).as(name).isTrue();
                 }
             }
         }

@@ -30,6 +30,9 @@ public final class DpmSolverSteps {
         NoiseSchedule schedule = NoiseSchedule.of(config);
         TimestepSpacing spacing = config.timestepSpacingOr(TimestepSpacing.LINSPACE);
         int trainSteps = config.numTrainTimesteps();
+        if (n < 1 || n >= trainSteps) {
+            throw new IllegalArgumentException("dpmpp-2m takes 1.." + (trainSteps - 1) + " steps, got " + n);
+        }
         this.prediction = config.predictionType();
         if (spacing == TimestepSpacing.TRAILING) {
             this.timesteps = spacing.integerTimesteps(trainSteps, n, config.stepsOffset());

@@ -174,6 +174,8 @@ class SamplersTest {
             Sampler ancestral = Samplers.create("euler-a", Sd15.config(), 5);
             assertThatThrownBy(() -> ancestral.step(x, 0, x, null)).hasMessageContaining("noise");
             assertThatThrownBy(() -> ancestral.scaleModelInput(x, 5)).hasMessageContaining("0..4");
+            assertThatThrownBy(() -> Samplers.create("dpmpp-2m", Sd15.config(), 1000)).hasMessageContaining("1..999");
+            assertThatThrownBy(() -> Samplers.create("ddim", Sd15.config(), 0)).hasMessageContaining("got 0");
             assertThatThrownBy(() -> Samplers.create("plms", Sd15.config(), 5))
                     .hasMessageContaining("plms").hasMessageContaining("dpmpp-2m");
         }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -205,23 +206,31 @@ public final class ClipTextModel implements AutoCloseable {
     private NDArray pool(NDArray last, long[] ids, long length) {
         NDList rows = new NDList();
         for (int b = 0; b < ids.length / length; b++) {
-            rows.add(last.get(new NDIndex("{}, {}", b, endTokenIndex(ids, b * (int) length, (int) length))));
+            long[] row = Arrays.copyOfRange(ids, (int) (b * length), (int) ((b + 1) * length));
+            int position = config.eosTokenId() == 2 ? firstLargest(row) : firstIndexOf(row, config.eosTokenId());
+            rows.add(last.get(new NDIndex("{}, {}", b, position)));
         }
         return NDArrays.stack(rows);
     }
 
-    private int endTokenIndex(long[] ids, int offset, int length) {
+    private static int firstLargest(long[] row) {
         int best = 0;
-        for (int i = 0; i < length; i++) {
-            long id = ids[offset + i];
-            if (config.eosTokenId() == 2 ? id > ids[offset + best] : id == config.eosTokenId()) {
-                if (config.eosTokenId() != 2) {
-                    return i;
-                }
+        for (int i = 1; i < row.length; i++) {
+            if (row[i] > row[best]) {
                 best = i;
             }
         }
         return best;
+    }
+
+    // Without an end token transformers' argmax over an all-false row gives position 0.
+    private static int firstIndexOf(long[] row, long id) {
+        for (int i = 0; i < row.length; i++) {
+            if (row[i] == id) {
+                return i;
+            }
+        }
+        return 0;
     }
 
     @Override

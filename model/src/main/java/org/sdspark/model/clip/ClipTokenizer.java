@@ -24,17 +24,21 @@ import java.util.regex.Pattern;
  * Stable Diffusion ({@code padding="max_length", truncation=True}): start token, the text's
  * tokens (cut so that the end token still fits), end token, then padding to {@link #maxLength()}.
  *
- * <p>Special tokens (start, end and the pad token, which SD 2 sets to "!") written in the text are
- * kept whole, never split into words. Thread-safe.
+ * <p>Text handling is transformers 5's (its {@code tokenizers}-backed class): special tokens
+ * (start, end and the pad token, which SD 2 sets to "!") written exactly in the text are kept
+ * whole; the rest is NFC-composed, whitespace-collapsed, lower-cased, split into words and
+ * byte-pair encoded. Thread-safe.
  */
 public final class ClipTokenizer {
     public static final String START_OF_TEXT = "<|startoftext|>";
     public static final String END_OF_TEXT = "<|endoftext|>";
     public static final int DEFAULT_MAX_LENGTH = 77;
 
+    // CLIP's word pattern. Its special-token alternatives are left out: transformers 5 re-splits
+    // such a word with GPT-2's pattern, so a special token that survives into the text (one not
+    // written exactly, e.g. "<|ENDOFTEXT|>") is ordinary text, "<|" "endoftext" "|>".
     private static final Pattern WORDS = Pattern.compile(
-            "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
-            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
+            "'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+", Pattern.UNICODE_CHARACTER_CLASS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Integer> vocab;
@@ -198,12 +202,7 @@ public final class ClipTokenizer {
     private void addWords(String text, List<String> tokens) {
         Matcher words = WORDS.matcher(ClipTextCleaner.clean(text));
         while (words.find()) {
-            String word = words.group();
-            if (word.equals(START_OF_TEXT) || word.equals(END_OF_TEXT)) {
-                tokens.add(word);
-            } else {
-                tokens.addAll(merges.encode(ByteSymbols.encode(word)));
-            }
+            tokens.addAll(merges.encode(ByteSymbols.encode(words.group())));
         }
     }
 

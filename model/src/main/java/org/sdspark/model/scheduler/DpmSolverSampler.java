@@ -64,7 +64,7 @@ public final class DpmSolverSampler implements Sampler {
         NDArray[] x0 = new NDArray[1];
         NDArray prev = Tensors.scoped(sample, () -> {
             x0[0] = Tensors.combine(s.x0(), sample, modelOutput);
-            NDArray out = sample.mul(s.sampleWeight()).add(x0[0].mul(s.x0Weight()));
+            NDArray out = Tensors.combine(s.prev(), sample, modelOutput);
             if (s.usesPreviousX0()) {
                 out = out.add(previousX0.mul(s.previousX0Weight()));
             }

@@ -17,10 +17,10 @@ public final class DpmSolverSteps {
     private final double[] sigmas;
 
     /**
-     * One step: x0 = x0Combination(sample, model) is this step's prediction (kept for the next
-     * step), prev = sampleWeight·sample + x0Weight·x0 + previousX0Weight·x0_prev.
+     * One step: x0 = x0(sample, model) is this step's prediction (kept for the next step),
+     * x_next = prev(sample, model) + previousX0Weight·x0_prev.
      */
-    public record Step(Combination x0, double sampleWeight, double x0Weight, double previousX0Weight) {
+    public record Step(Combination x0, Combination prev, double previousX0Weight) {
         public boolean usesPreviousX0() {
             return previousX0Weight != 0;
         }
@@ -30,6 +30,9 @@ public final class DpmSolverSteps {
         NoiseSchedule schedule = NoiseSchedule.of(config);
         TimestepSpacing spacing = config.timestepSpacingOr(TimestepSpacing.LINSPACE);
         int trainSteps = config.numTrainTimesteps();
+        if (n < 1 || n >= trainSteps) {
+            throw new IllegalArgumentException("dpmpp-2m takes 1.." + (trainSteps - 1) + " steps, got " + n);
+        }
         this.prediction = config.predictionType();
         if (spacing == TimestepSpacing.TRAILING) {
             this.timesteps = spacing.integerTimesteps(trainSteps, n, config.stepsOffset());
@@ -61,7 +64,7 @@ public final class DpmSolverSteps {
         double next = sigmas[k + 1];
         if (next == 0) {
             // The last step: lambda_next is +infinity, so even the first-order update lands on x0.
-            return new Step(x0, 0, 1, 0);
+            return new Step(x0, x0, 0);
         }
         double alphaNext = 1 / Math.sqrt(next * next + 1);
         double sigmaNextVp = next * alphaNext;
@@ -69,12 +72,16 @@ public final class DpmSolverSteps {
         double w = -alphaNext * Math.expm1(-h);
         double sampleWeight = sigmaNextVp / sigmaVp;
         if (k == 0) {
-            return new Step(x0, sampleWeight, w, 0);
+            return new Step(x0, mix(sampleWeight, x0, w), 0);
         }
         double previous = sigmas[k - 1];
         double alphaPrevious = 1 / Math.sqrt(previous * previous + 1);
         double r = (lambda(alpha, sigmaVp) - lambda(alphaPrevious, previous * alphaPrevious)) / h;
-        return new Step(x0, sampleWeight, w * (1 + 0.5 / r), -w * 0.5 / r);
+        return new Step(x0, mix(sampleWeight, x0, w * (1 + 0.5 / r)), -w * 0.5 / r);
+    }
+
+    private static Combination mix(double sampleWeight, Combination x0, double x0Weight) {
+        return Combination.SAMPLE.times(sampleWeight).plus(x0.times(x0Weight));
     }
 
     private static double lambda(double alpha, double sigma) {

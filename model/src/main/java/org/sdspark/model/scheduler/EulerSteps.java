@@ -33,8 +33,7 @@ public final class EulerSteps {
             sigmas[i] = (float) schedule.sigmaAt(timesteps[i]);
         }
         float maxSigma = (float) sigmas[0];
-        // The leading spacing never reaches the last training timestep, so diffusers scales the
-        // initial noise as if it were a variance-preserving sample of that sigma.
+        // diffusers' rule: sqrt(sigma_max² + 1) under leading spacing, sigma_max otherwise.
         this.initNoiseSigma = spacing == TimestepSpacing.LEADING
                 ? (float) Math.sqrt(maxSigma * maxSigma + 1f) : maxSigma;
     }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
+import org.sdspark.model.testing.Fixtures;
 
 /** Behaviour of a small random CLIP text model that the parity fixtures do not pin down. */
 class ClipTextModelTest {
@@ -75,7 +76,7 @@ class ClipTextModelTest {
             try (ClipTextModel model = model(m, 9, "")) {
                 ClipTextOutput out = model.forward(ids);
                 assertThat(out.pooledOutput().get(0)).isEqualTo(out.lastHiddenState().get(new NDIndex("0, 2")));
-                // no end token in row 1: transformers' argmax over all-false picks position 0
+                // no end token in row 1: position 0, as transformers' argmax over an all-false row
                 assertThat(out.pooledOutput().get(1)).isEqualTo(out.lastHiddenState().get(new NDIndex("1, 0")));
             }
             try (ClipTextModel legacy = model(m, 2, "")) {
@@ -146,5 +147,22 @@ class ClipTextModelTest {
                 .hasMessageContaining("num_hidden_layers must be an integer");
         Files.writeString(file, "{\"hidden_act\": \"relu\"}");
         assertThatThrownBy(() -> ClipTextConfig.load(file)).hasMessageContaining("relu");
+    }
+
+    @Test
+    void loadsShardedWeightsThroughTheIndexAndNamesAFolderWithout(@TempDir Path dir) throws IOException {
+        Path source = Fixtures.path("tiny-sd/text_encoder");
+        Files.copy(source.resolve("config.json"), dir.resolve("config.json"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> ClipTextModel.load(m, dir))
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining(dir + " has neither model.safetensors nor model.safetensors.index.json");
+        }
+        Files.copy(source.resolve("model.safetensors"), dir.resolve("model-00001-of-00001.safetensors"));
+        Files.writeString(dir.resolve("model.safetensors.index.json"),
+                "{\"metadata\": {}, \"weight_map\": {\"text_model.final_layer_norm.weight\": \"model-00001-of-00001.safetensors\"}}");
+        try (NDManager m = NDManager.newBaseManager(); ClipTextModel model = ClipTextModel.load(m, dir)) {
+            assertThat(model.weights().tensors()).hasSize(2 + 3 * 16 + 2);
+        }
     }
 }

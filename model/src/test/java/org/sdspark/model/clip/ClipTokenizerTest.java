@@ -66,6 +66,18 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void normalisesLikeTransformers5() {
+        // NFC composes e + combining acute; each capital sigma lower-cases to σ, even word-final
+        assertThat(ClipTextCleaner.clean("Cafe\u0301  ΟΔΟΣ\u00a0\tX")).isEqualTo("café οδοσ x");
+    }
+
+    @Test
+    void aSpecialTokenNotWrittenExactlyIsOrdinaryText() throws IOException {
+        assertThat(tokenizer(ClipTokenizer.END_OF_TEXT, 77).tokenize("<|EndOfText|>"))
+                .containsExactly("<", "|</w>", "e", "n", "d", "o", "f", "t", "e", "x", "t</w>", "|", "></w>");
+    }
+
+    @Test
     void padsWithThePadTokenAndMasksOnlyThePadding() throws IOException {
         ClipTokens sd1 = tokenizer(ClipTokenizer.END_OF_TEXT, 8).encode("the LOW");
         assertThat(sd1.ids()).containsExactly(BOS, 16, 7, EOS, EOS, EOS, EOS, EOS);

@@ -2,10 +2,15 @@ package org.sdspark.jobs.generate;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.sdspark.jobs.Command;
+import org.sdspark.jobs.UsageError;
+import org.sdspark.model.diffusers.ConfigException;
+import org.sdspark.model.io.SafeTensorsException;
+import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.pipeline.GenerationOutput;
 import org.sdspark.model.pipeline.GenerationSettings;
 import org.sdspark.model.pipeline.LoadOptions;
@@ -13,6 +18,7 @@ import org.sdspark.model.pipeline.ProgressLine;
 import org.sdspark.model.pipeline.RgbImage;
 import org.sdspark.model.pipeline.StableDiffusionPipeline;
 import org.sdspark.model.pipeline.TextToImage;
+import org.sdspark.model.scheduler.SchedulerConfigException;
 
 /** `sdspark generate`: text-to-image with a Stable Diffusion 1.x/2.x pipeline, on the device DJL finds. */
 public final class GenerateCommand implements Command {
@@ -71,7 +77,7 @@ public final class GenerateCommand implements Command {
                 options.fp16() ? DataType.FLOAT16 : DataType.FLOAT32);
         try (NDManager manager = NDManager.newBaseManager()) {
             long started = System.nanoTime();
-            try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(manager, options.model(), load)) {
+            try (StableDiffusionPipeline pipeline = load(manager, options.model(), load)) {
                 System.err.printf("generate: loaded %s in %.1f s on %s%n", options.model(),
                         (System.nanoTime() - started) / 1e9, manager.getDevice());
                 GenerationSettings settings = options.settings(nativeSide(pipeline),
@@ -85,6 +91,15 @@ public final class GenerateCommand implements Command {
             }
         }
         return 0;
+    }
+
+    // A model that does not load is the user's input to fix: one message naming the file and key, no stack trace.
+    private static StableDiffusionPipeline load(NDManager manager, Path model, LoadOptions options) throws IOException {
+        try {
+            return StableDiffusionPipeline.load(manager, model, options);
+        } catch (ModelLoadException | SafeTensorsException | SchedulerConfigException | ConfigException e) {
+            throw new UsageError(e.getMessage(), e);
+        }
     }
 
     private static int nativeSide(StableDiffusionPipeline pipeline) {

@@ -56,6 +56,16 @@ class GenerateCommandTest {
     }
 
     @Test
+    void modelThatDoesNotLoadIsOneMessageNamingTheFile() throws Exception {
+        Path single = TINY.resolveSibling("tiny-sd.safetensors");
+        Path cut = dir.resolve("cut.safetensors");
+        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(single), 2_000_000));
+        assertThatThrownBy(() -> new GenerateCommand().run(List.of("--model", cut.toString(), "--config", TINY.toString(),
+                "--prompt", "p", "--out", dir.resolve("out").toString())))
+                .isInstanceOf(UsageError.class).hasMessageContaining(cut.toString()).hasMessageContaining("truncated");
+    }
+
+    @Test
     void helpDocumentsEveryOption() {
         String help = new GenerateCommand().help();
         for (String option : GenerateOptions.WITH_VALUE) {

@@ -102,7 +102,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                         OriginalCheckpoint.textEncoderMap(family, configs.textEncoder()), family.textEncoderPrefix());
             }
             if (options.dataType() != DataType.FLOAT32) {
-                text = toType(manager, text, options.dataType());
+                text = toType(text, options.dataType());
             }
             try {
                 unet = toType(UNet2DConditionModel.from(configs.unet(), parts.unet()), options.dataType());
@@ -183,7 +183,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
-    private static ClipTextModel toType(NDManager manager, ClipTextModel text, DataType type) {
+    private static ClipTextModel toType(ClipTextModel text, DataType type) {
         try (text) {
             return ClipTextModel.of(text.config(), text.weights().toType(type));
         }

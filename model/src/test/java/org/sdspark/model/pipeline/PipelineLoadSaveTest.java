@@ -139,6 +139,17 @@ class PipelineLoadSaveTest {
     }
 
     @Test
+    void diffusersFolderMissingFilesListsThem() throws IOException {
+        Path partial = dir.resolve("partial");
+        copyTree(FOLDER, partial);
+        Files.delete(partial.resolve("vae/config.json"));
+        Files.delete(partial.resolve("tokenizer/merges.txt"));
+        assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, partial))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining(partial.toString())
+                .hasMessageContaining("vae/config.json").hasMessageContaining("tokenizer/merges.txt");
+    }
+
+    @Test
     void truncatedCheckpointIsNamed() throws IOException {
         Path cut = dir.resolve("cut.safetensors");
         Files.copy(SINGLE, cut);

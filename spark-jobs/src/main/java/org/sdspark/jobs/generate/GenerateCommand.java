@@ -80,6 +80,11 @@ public final class GenerateCommand implements Command {
             try (StableDiffusionPipeline pipeline = load(manager, options.model(), load)) {
                 System.err.printf("generate: loaded %s in %.1f s on %s%n", options.model(),
                         (System.nanoTime() - started) / 1e9, manager.getDevice());
+                int layers = pipeline.configs().textEncoder().numHiddenLayers();
+                if (options.clipSkip() > layers) {
+                    throw new UsageError("--clip-skip " + options.clipSkip() + " is more than the text encoder's "
+                            + layers + " layers");
+                }
                 GenerationSettings settings = options.settings(nativeSide(pipeline),
                         ThreadLocalRandom.current().nextInt(0, Integer.MAX_VALUE - options.numImages() + 1));
                 List<RgbImage> images = new TextToImage(pipeline).generate(manager, settings,

@@ -36,7 +36,7 @@ import org.sdspark.prep.synthetic.SyntheticManifest.PlantedFile;
 public final class SyntheticDataset {
     /** Good images are re-drawn until their hashes are this far apart, far beyond any near-duplicate setting. */
     private static final int MIN_HASH_DISTANCE = 12;
-    private static final int[][] ASPECTS = {{1, 1}, {4, 3}, {3, 4}, {16, 9}, {9, 16}, {2, 3}, {3, 2}};
+    private static final int[][] ASPECTS = {{1, 1}, {4, 3}, {3, 4}, {16, 9}, {9, 16}, {2, 3}, {3, 2}, {2, 1}, {1, 2}};
     private static final String[] FORMATS = {"jpeg", "png", "jpeg", "gif", "jpeg", "bmp", "jpeg", "png"};
     private static final String PLANTED_CAPTION = "a planted file that must be rejected";
     private static final ObjectMapper JSON = new ObjectMapper();

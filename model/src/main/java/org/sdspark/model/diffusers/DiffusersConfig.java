@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -146,7 +147,7 @@ public final class DiffusersConfig {
     public List<Integer> getPerBlock(String key, int blocks, Integer defaultValue) {
         JsonNode v = value(key);
         if (v == null) {
-            return defaultValue == null ? null : java.util.Collections.nCopies(blocks, defaultValue);
+            return defaultValue == null ? null : Collections.nCopies(blocks, defaultValue);
         }
         if (v.isArray()) {
             List<Integer> list = getInts(key, null);
@@ -156,7 +157,7 @@ public final class DiffusersConfig {
             }
             return list;
         }
-        return java.util.Collections.nCopies(blocks, getInt(key, 0));
+        return Collections.nCopies(blocks, getInt(key, 0));
     }
 
     /** Fails unless {@code key} is absent, null or {@code expected} (null, a boolean, number or string). */

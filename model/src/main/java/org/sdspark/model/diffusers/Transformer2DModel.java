@@ -25,7 +25,7 @@ public record Transformer2DModel(GroupNorm norm, UnaryOperator<NDArray> projIn, 
     public static Transformer2DModel load(Weights w, long channels, int heads, int layers, long crossAttentionDim,
                                           int groups, boolean linearProjection) {
         if (channels % heads != 0) {
-            throw new IllegalArgumentException(w.key("") + ": " + channels + " channels do not split into " + heads + " heads");
+            throw new IllegalArgumentException(w.key("transformer_blocks") + ": " + channels + " channels do not split into " + heads + " heads");
         }
         long headDim = channels / heads;
         List<BasicTransformerBlock> blocks = new ArrayList<>();

@@ -67,15 +67,21 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw new UsageError(origin + ": '" + key + "' is not a valid key", e);
         }
-        // Unquoted HOCON would read "s3a://b/x" as "s3a:" plus a comment, so strings stay strings.
-        if (!value.contains("//")) {
+        // Lists, objects and quoted strings are HOCON. Other values are HOCON when that works
+        // (numbers, booleans), else plain strings: unquoted HOCON would read "s3a://b/x" as
+        // "s3a:" followed by a comment.
+        String trimmed = value.strip();
+        boolean structured = trimmed.startsWith("[") || trimmed.startsWith("{") || trimmed.startsWith("\"");
+        if (structured || !value.contains("//")) {
             try {
                 Config parsed = ConfigFactory.parseString("v = " + value, options);
                 if (parsed.hasPath("v")) {
                     return ConfigFactory.empty().withValue(key, parsed.getValue("v"));
                 }
-            } catch (ConfigException ignored) {
-                // not HOCON: a plain string
+            } catch (ConfigException e) {
+                if (structured) {
+                    throw new UsageError(origin + ": cannot parse the value: " + e.getMessage(), e);
+                }
             }
         }
         return ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value, origin));

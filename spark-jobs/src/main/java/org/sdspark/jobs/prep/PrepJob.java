@@ -72,9 +72,29 @@ public final class PrepJob {
             PrepReport report = write(commit.staging(), start);
             commit.commit();
             return report;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Spark's own exceptions are checked ones thrown undeclared from Scala: catch everything.
+            awaitIdleExecutors();
             commit.abort();
             throw e;
+        }
+    }
+
+    /**
+     * Tasks of a failed or cancelled job are killed asynchronously and may still be writing into
+     * the staging directory; deleting it before they stop would leave their files behind.
+     */
+    private void awaitIdleExecutors() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && java.util.Arrays.stream(
+                spark.sparkContext().statusTracker().getExecutorInfos()).anyMatch(e -> e.numRunningTasks() > 0)
+                || spark.sparkContext().statusTracker().getActiveJobIds().length > 0) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -48,6 +48,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void setTakesHoconListsAndPlainUrls() {
+        Config c = ConfigLoader.load(Optional.empty(), List.of(
+                "sdspark.prep.inputs=[{ path = \"s3a://bucket/raw\", format = kohya }]",
+                "sdspark.prep.output=s3a://bucket/out"));
+        PrepSettings prep = PrepSettings.from(c);
+        assertThat(prep.inputs()).singleElement().satisfies(i -> assertThat(i.path()).isEqualTo("s3a://bucket/raw"));
+        assertThat(prep.output()).isEqualTo("s3a://bucket/out");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), List.of("sdspark.prep.inputs=[{ path = ")))
+                .isInstanceOf(UsageError.class).hasMessageContaining("--set sdspark.prep.inputs");
+    }
+
+    @Test
     void unknownKeyNamesFileLineAndSuggestsTheNearestKey() throws IOException {
         assertThatThrownBy(() -> load("""
                 sdspark.prep {

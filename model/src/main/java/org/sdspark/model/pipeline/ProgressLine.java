@@ -1,15 +1,18 @@
 package org.sdspark.model.pipeline;
 
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
 /**
  * "image 1/2  step 12/30  2.41 it/s  ETA 0:19" over all steps of all images: the rate is the mean
  * since the start (it/s, or s/it when below one), the ETA that rate applied to the steps left.
  */
 public final class ProgressLine implements StepListener {
     private final long start;
-    private final java.util.function.LongSupplier clock;
-    private final java.util.function.Consumer<String> out;
+    private final LongSupplier clock;
+    private final Consumer<String> out;
 
-    public ProgressLine(java.util.function.LongSupplier nanoClock, java.util.function.Consumer<String> out) {
+    public ProgressLine(LongSupplier nanoClock, Consumer<String> out) {
         this.clock = nanoClock;
         this.start = nanoClock.getAsLong();
         this.out = out;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sdspark.model.checkpoint.CheckpointFamily;
 import org.sdspark.model.checkpoint.ConfigInference;
@@ -80,7 +81,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     private static StableDiffusionPipeline loadSingleFile(NDManager manager, Path file, LoadOptions options)
             throws IOException {
-        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
         Map<String, String> metadata;
         try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
             for (TensorInfo info : st.tensors().values()) {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.sdspark.model.clip.ClipTokens;
 import org.sdspark.model.scheduler.Sampler;
@@ -135,7 +136,7 @@ public final class TextToImage {
         int size = h * w * 3;
         List<RgbImage> out = new ArrayList<>();
         for (int b = 0; b < s.get(0); b++) {
-            out.add(new RgbImage(h, w, java.util.Arrays.copyOfRange(all, b * size, (b + 1) * size)));
+            out.add(new RgbImage(h, w, Arrays.copyOfRange(all, b * size, (b + 1) * size)));
         }
         return out;
     }

@@ -1,0 +1,25 @@
+package org.sdspark.model.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ProgressLineTest {
+
+    @Test
+    void rateAndEtaCoverAllStepsOfAllImages() {
+        AtomicLong now = new AtomicLong(0);
+        List<String> lines = new ArrayList<>();
+        ProgressLine progress = new ProgressLine(now::get, lines::add);
+        now.set(2_000_000_000L);                   // 4 steps in 2 s: 2 it/s
+        progress.stepDone(0, 2, 4, 10);
+        now.set(40_000_000_000L);                  // 12 steps in 40 s: 3.33 s/it, 8 left
+        progress.stepDone(1, 2, 2, 10);
+        assertThat(lines).containsExactly(
+                "image 1/2  step 4/10  2.00 it/s  ETA 0:08",
+                "image 2/2  step 2/10  3.33 s/it  ETA 0:27");
+    }
+}

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.sdspark.model.checkpoint.CheckpointFamily;
 import org.sdspark.model.checkpoint.ConfigInference;
+import org.sdspark.model.checkpoint.KeyMap;
 import org.sdspark.model.clip.ClipTextModel;
 import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.model.io.TensorInfo;
@@ -96,33 +98,25 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         ClipTextModel text = null;
         UNet2DConditionModel unet = null;
         try {
-            try {
-                text = ClipTextModel.of(configs.textEncoder(), parts.textEncoder());
-            } catch (ModelLoadException e) {
-                throw OriginalCheckpoint.withOriginalNames(e,
-                        OriginalCheckpoint.textEncoderMap(family, configs.textEncoder()), family.textEncoderPrefix());
-            }
-            if (options.dataType() != DataType.FLOAT32) {
-                text = toType(text, options.dataType());
-            }
-            try {
-                unet = toType(UNet2DConditionModel.from(configs.unet(), parts.unet()), options.dataType());
-            } catch (ModelLoadException e) {
-                throw OriginalCheckpoint.withOriginalNames(e, OriginalCheckpoint.unetMap(configs), CheckpointFamily.UNET_PREFIX);
-            }
-            AutoencoderKL vae;
-            try {
-                vae = AutoencoderKL.from(configs.vae(), parts.vae());
-            } catch (ModelLoadException e) {
-                throw OriginalCheckpoint.withOriginalNames(e, OriginalCheckpoint.vaeMap(configs), CheckpointFamily.VAE_PREFIX);
-            }
+            text = toType(namingFileKeys(() -> ClipTextModel.of(configs.textEncoder(), parts.textEncoder()),
+                    OriginalCheckpoint.textEncoderMap(family, configs.textEncoder()), family.textEncoderPrefix()),
+                    options.dataType());
+            unet = toType(namingFileKeys(() -> UNet2DConditionModel.from(configs.unet(), parts.unet()),
+                    OriginalCheckpoint.unetMap(configs), CheckpointFamily.UNET_PREFIX), options.dataType());
+            AutoencoderKL vae = namingFileKeys(() -> AutoencoderKL.from(configs.vae(), parts.vae()),
+                    OriginalCheckpoint.vaeMap(configs), CheckpointFamily.VAE_PREFIX);
             return new StableDiffusionPipeline(file.toString(), files, configs, text, unet, vae);
         } catch (RuntimeException e) {
-            closeAll(text, unet);
-            parts.unet().close();
-            parts.vae().close();
-            parts.textEncoder().close();
+            closeAll(text, unet, parts.unet(), parts.vae(), parts.textEncoder());
             throw e;
+        }
+    }
+
+    private static <T> T namingFileKeys(Supplier<T> build, KeyMap map, String prefix) {
+        try {
+            return build.get();
+        } catch (ModelLoadException e) {
+            throw OriginalCheckpoint.withOriginalNames(e, map, prefix);
         }
     }
 
@@ -185,6 +179,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     private static ClipTextModel toType(ClipTextModel text, DataType type) {
+        if (type == DataType.FLOAT32) {
+            return text;
+        }
         try (text) {
             return ClipTextModel.of(text.config(), text.weights().toType(type));
         }

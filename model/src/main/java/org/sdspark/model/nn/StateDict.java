@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.sdspark.model.io.DType;
 import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.model.io.SafeTensorsWriter;
@@ -86,13 +87,23 @@ public final class StateDict implements AutoCloseable {
 
     /** Reads one or more safetensors files (sharded checkpoints are several) into one dict. */
     public static StateDict load(NDManager parent, Path... files) throws IOException {
+        return load(parent, name -> true, files);
+    }
+
+    /**
+     * Reads only the tensors whose names {@code keep} accepts, e.g. one component of a single-file
+     * checkpoint without its EMA copy.
+     */
+    public static StateDict load(NDManager parent, Predicate<String> keep, Path... files) throws IOException {
         NDManager manager = parent.newSubManager();
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         try {
             for (Path file : files) {
                 try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
                     for (TensorInfo info : st.tensors().values()) {
-                        tensors.put(info.name(), toNDArray(manager, info, st.data(info.name())));
+                        if (keep.test(info.name())) {
+                            tensors.put(info.name(), toNDArray(manager, info, st.data(info.name())));
+                        }
                     }
                 }
             }

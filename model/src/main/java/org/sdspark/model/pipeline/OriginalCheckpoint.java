@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.sdspark.model.checkpoint.CheckpointFamily;
@@ -63,13 +64,21 @@ final class OriginalCheckpoint {
         return config.hiddenAct().equals("gelu") ? CheckpointFamily.SD2 : CheckpointFamily.SD1;
     }
 
+    /** One component at a time, so a file's EMA copy and the other components never sit in memory beside it. */
     static Components read(NDManager manager, Path file, CheckpointFamily family, PipelineConfigs configs) throws IOException {
-        try (StateDict all = StateDict.load(manager, file)) {
-            StateDict unet = component(manager, all, file, "unet", CheckpointFamily.UNET_PREFIX, unetMap(configs), Set.of());
-            StateDict vae = component(manager, all, file, "vae", CheckpointFamily.VAE_PREFIX, vaeMap(configs), Set.of());
-            StateDict text = component(manager, all, file, "text_encoder", family.textEncoderPrefix(),
+        StateDict unet = component(manager, file, "unet", CheckpointFamily.UNET_PREFIX, unetMap(configs), Set.of());
+        StateDict vae = null;
+        try {
+            vae = component(manager, file, "vae", CheckpointFamily.VAE_PREFIX, vaeMap(configs), Set.of());
+            StateDict text = component(manager, file, "text_encoder", family.textEncoderPrefix(),
                     textEncoderMap(family, configs.textEncoder()), ignoredTextKeys(family, configs.textEncoder()));
             return new Components(unet, vae, text);
+        } catch (IOException | RuntimeException e) {
+            unet.close();
+            if (vae != null) {
+                vae.close();
+            }
+            throw e;
         }
     }
 
@@ -84,22 +93,19 @@ final class OriginalCheckpoint {
                 : Set.of("text_projection", "logit_scale");
     }
 
-    private static StateDict component(NDManager manager, StateDict all, Path file, String name, String prefix,
-                                       KeyMap map, Set<String> ignored) {
-        Map<String, NDArray> original = new LinkedHashMap<>();
-        all.tensors().forEach((key, t) -> {
-            if (key.startsWith(prefix)) {
-                String local = canonical(prefix, key.substring(prefix.length()));
-                if (ignored.stream().noneMatch(local::startsWith)) {
-                    original.put(local, t);
-                }
+    private static StateDict component(NDManager manager, Path file, String name, String prefix, KeyMap map,
+                                       Set<String> ignored) throws IOException {
+        Predicate<String> keep = key -> key.startsWith(prefix)
+                && ignored.stream().noneMatch(canonical(prefix, key.substring(prefix.length()))::startsWith);
+        try (StateDict raw = StateDict.load(manager, keep, file)) {
+            Map<String, NDArray> original = new LinkedHashMap<>();
+            raw.tensors().forEach((key, t) -> original.put(canonical(prefix, key.substring(prefix.length())), t));
+            if (original.isEmpty()) {
+                throw new ModelLoadException(file + " has no " + name + " tensors (no keys under " + prefix + ")");
             }
-        });
-        if (original.isEmpty()) {
-            throw new ModelLoadException(file + " has no " + name + " tensors (no keys under " + prefix + ")");
+            Map<String, NDArray> diffusers = LayoutConversion.toDiffusers(map.fromOriginal(original.keySet()), original);
+            return StateDict.of(manager, file + " [" + name + ", original keys under " + prefix + "]", diffusers);
         }
-        Map<String, NDArray> diffusers = LayoutConversion.toDiffusers(map.fromOriginal(original.keySet()), original);
-        return StateDict.of(manager, file + " [" + name + ", original keys under " + prefix + "]", diffusers);
     }
 
     // Some SD 1.x checkpoints store the CLIP text model without transformers' text_model. level.

@@ -176,6 +176,29 @@ class PipelineLoadSaveTest {
     }
 
     @Test
+    void keysOutsideTheComponentsAreSkippedButStrayKeysInsideAreListed() throws IOException {
+        Path extra = dir.resolve("extra.safetensors");
+        Path stray = dir.resolve("stray.safetensors");
+        try (StateDict sd = StateDict.load(manager, SINGLE)) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>(sd.tensors());
+            // what LDM training leaves in a checkpoint: the noise schedule and an EMA copy
+            tensors.put("alphas_cumprod", manager.ones(new ai.djl.ndarray.types.Shape(1000)));
+            tensors.put("model_ema.diffusion_modelinput_blocks00weight", manager.ones(new ai.djl.ndarray.types.Shape(16, 4, 3, 3)));
+            StateDict.write(extra, tensors, Map.of());
+            tensors.put("first_stage_model.decoder.up.0.block.9.conv1.weight", manager.ones(new ai.djl.ndarray.types.Shape(2)));
+            StateDict.write(stray, tensors, Map.of());
+        }
+        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(manager, extra, WITH_CONFIG);
+             StableDiffusionPipeline ref = StableDiffusionPipeline.load(manager, FOLDER)) {
+            assertIdentical("unet", p.unet().stateDict(), ref.unet().stateDict());
+        }
+        assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, stray, WITH_CONFIG))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining(stray.toString())
+                .hasMessageContaining("unexpected decoder.up.0.block.9.conv1.weight (2)")
+                .hasMessageContaining("[in the file: first_stage_model.decoder.up.0.block.9.conv1.weight]");
+    }
+
+    @Test
     void checkpointWithoutConfigsGetsInferredOnesAndIsToldToPassConfigWhenTheyDoNotFit() {
         // the tiny model's 8 norm groups are not SD's 32, which is what inference assumes
         assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, SINGLE))

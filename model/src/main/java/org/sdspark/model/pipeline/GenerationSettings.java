@@ -15,7 +15,7 @@ public record GenerationSettings(String prompt, String negativePrompt, int steps
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
         require(prompt != null, "prompt is required");
         require(steps > 0, "steps must be positive, got " + steps);
-        require(guidance >= 1 || guidance == 0, "guidance must be 0 (off) or >= 1, got " + guidance);
+        require(guidance >= 0 && Double.isFinite(guidance), "guidance must be a number >= 0 (<= 1 is off), got " + guidance);
         require(SCHEDULERS.contains(scheduler), "scheduler must be one of " + SCHEDULERS + ", got '" + scheduler + "'");
         require(width > 0 && width % 8 == 0, "width must be a positive multiple of 8, got " + width);
         require(height > 0 && height % 8 == 0, "height must be a positive multiple of 8, got " + height);

@@ -1,0 +1,30 @@
+package org.sdspark.model.clip;
+
+import ai.djl.ndarray.NDArray;
+import org.sdspark.model.nn.AttentionOps;
+import org.sdspark.model.nn.Linear;
+import org.sdspark.model.nn.Weights;
+
+/** CLIP's multi-head self-attention ({@code self_attn.{q,k,v,out}_proj}). */
+record ClipAttention(Linear q, Linear k, Linear v, Linear out, int heads) {
+
+    static ClipAttention load(Weights w, ClipTextConfig c) {
+        int d = c.hiddenSize();
+        return new ClipAttention(
+                Linear.load(w.at("q_proj"), d, d),
+                Linear.load(w.at("k_proj"), d, d),
+                Linear.load(w.at("v_proj"), d, d),
+                Linear.load(w.at("out_proj"), d, d),
+                c.numAttentionHeads());
+    }
+
+    /** {@code mask} is additive, broadcastable to (B, H, L, L). */
+    NDArray forward(NDArray x, NDArray mask) {
+        NDArray query = AttentionOps.splitHeads(q.forward(x), heads);
+        NDArray key = AttentionOps.splitHeads(k.forward(x), heads);
+        NDArray value = AttentionOps.splitHeads(v.forward(x), heads);
+        // transformers takes the softmax in float32 whatever the weights' type.
+        NDArray attended = AttentionOps.scaledDotProduct(query, key, value, mask, true);
+        return out.forward(AttentionOps.mergeHeads(attended));
+    }
+}

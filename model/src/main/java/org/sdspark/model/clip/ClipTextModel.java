@@ -1,0 +1,240 @@
+package org.sdspark.model.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.sdspark.model.nn.LayerNorm;
+import org.sdspark.model.nn.ModelLoadException;
+import org.sdspark.model.nn.StateDict;
+import org.sdspark.model.nn.Weights;
+
+/**
+ * transformers' {@code CLIPTextModel}: token + position embeddings, pre-norm transformer layers
+ * under a causal mask, final layer norm. Parameters keep their checkpoint names
+ * ({@code text_model.encoder.layers.0.self_attn.q_proj.weight}, ...; files without the
+ * {@code text_model.} prefix load too). Owns its weights: close it to free them.
+ */
+public final class ClipTextModel implements AutoCloseable {
+    private static final String PREFIX = "text_model";
+
+    private final ClipTextConfig config;
+    private final StateDict weights;
+    private final NDArray tokenEmbedding;
+    private final NDArray positionEmbedding;
+    private final List<ClipEncoderLayer> layers;
+    private final LayerNorm finalLayerNorm;
+
+    private ClipTextModel(ClipTextConfig config, StateDict weights) {
+        this.config = config;
+        this.weights = weights;
+        Weights w = weights.contains(PREFIX + ".embeddings.token_embedding.weight") ? weights.root().at(PREFIX) : weights.root();
+        Weights embeddings = w.at("embeddings");
+        this.tokenEmbedding = embeddings.get("token_embedding.weight", config.vocabSize(), config.hiddenSize());
+        this.positionEmbedding = embeddings.get("position_embedding.weight", config.maxPositionEmbeddings(), config.hiddenSize());
+        // Older checkpoints also store the position ids 0..L-1 as a buffer; positions are always that range.
+        if (embeddings.has("position_ids")) {
+            embeddings.get("position_ids");
+        }
+        List<ClipEncoderLayer> blocks = new ArrayList<>();
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            blocks.add(ClipEncoderLayer.load(w.at("encoder.layers", i), config));
+        }
+        this.layers = List.copyOf(blocks);
+        this.finalLayerNorm = LayerNorm.load(w.at("final_layer_norm"), config.hiddenSize(), config.layerNormEps());
+    }
+
+    /**
+     * Builds the model on {@code weights}, taking ownership of them, and fails with every missing,
+     * misshapen or unexpected key listed when they do not fit {@code config}.
+     */
+    public static ClipTextModel of(ClipTextConfig config, StateDict weights) {
+        ClipTextModel model = new ClipTextModel(config, weights);
+        try {
+            weights.verify("text_encoder");
+        } catch (ModelLoadException e) {
+            weights.close();
+            throw e;
+        }
+        return model;
+    }
+
+    /** A diffusers {@code text_encoder/} folder (config.json + model.safetensors or its shards), in float32. */
+    public static ClipTextModel load(NDManager manager, Path folder) throws IOException {
+        return load(manager, folder, DataType.FLOAT32);
+    }
+
+    /** As {@link #load(NDManager, Path)}, with floating-point weights held in {@code type} (FLOAT32 or FLOAT16). */
+    public static ClipTextModel load(NDManager manager, Path folder, DataType type) throws IOException {
+        ClipTextConfig config = ClipTextConfig.load(folder.resolve("config.json"));
+        StateDict weights = StateDict.load(manager, weightFiles(folder));
+        return of(config, type == DataType.FLOAT32 ? weights : toType(manager, weights, type));
+    }
+
+    private static Path[] weightFiles(Path folder) throws IOException {
+        Path single = folder.resolve("model.safetensors");
+        if (Files.exists(single)) {
+            return new Path[] {single};
+        }
+        Path index = folder.resolve("model.safetensors.index.json");
+        if (!Files.exists(index)) {
+            throw new ModelLoadException(folder + " has neither model.safetensors nor model.safetensors.index.json"
+                    + " (only safetensors text encoders are supported)");
+        }
+        JsonNode weightMap = new ObjectMapper().readTree(index.toFile()).path("weight_map");
+        Set<Path> shards = new LinkedHashSet<>();
+        for (Iterator<JsonNode> it = weightMap.elements(); it.hasNext(); ) {
+            shards.add(folder.resolve(it.next().asText()));
+        }
+        if (shards.isEmpty()) {
+            throw new ModelLoadException(index + " lists no shards under weight_map");
+        }
+        return shards.toArray(Path[]::new);
+    }
+
+    /** The same tensors with floating-point ones converted to {@code type}; closes {@code weights}. */
+    private static StateDict toType(NDManager manager, StateDict weights, DataType type) {
+        try (weights) {
+            Map<String, NDArray> converted = new LinkedHashMap<>();
+            weights.tensors().forEach((name, t) -> converted.put(name, t.getDataType().isFloating() ? t.toType(type, true) : t.duplicate()));
+            // of() moves the copies to a manager of their own before the originals are closed.
+            return StateDict.of(manager, weights.source() + " as " + type, converted);
+        }
+    }
+
+    public ClipTextConfig config() {
+        return config;
+    }
+
+    /** The checkpoint tensors, by their names in the file. */
+    public StateDict weights() {
+        return weights;
+    }
+
+    /**
+     * Runs every layer on (B, L) int64 ids. The outputs belong to the ids' manager; everything
+     * else the forward creates is freed before it returns.
+     */
+    public ClipTextOutput forward(NDArray inputIds) {
+        NDManager caller = inputIds.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            List<NDArray> hidden = hiddenStates(scope, inputIds, layers.size());
+            NDArray last = finalLayerNorm.forward(hidden.get(hidden.size() - 1));
+            NDArray pooled = pool(last, inputIds.toLongArray(), inputIds.getShape().get(1));
+            hidden.forEach(h -> h.attach(caller));
+            last.attach(caller);
+            pooled.attach(caller);
+            return new ClipTextOutput(last, hidden, pooled);
+        }
+    }
+
+    /**
+     * The prompt embeddings a diffusion model is conditioned on, as diffusers' {@code clip_skip}
+     * gives them: the final layer norm applied to the output of the layer {@code clipSkip} layers
+     * before the last (0 = last_hidden_state, 1 = the penultimate layer). Only the layers needed run.
+     */
+    public NDArray encode(NDArray inputIds, int clipSkip) {
+        if (clipSkip < 0 || clipSkip >= layers.size()) {
+            throw new IllegalArgumentException("clip skip " + clipSkip + " is outside 0.." + (layers.size() - 1));
+        }
+        NDManager caller = inputIds.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            List<NDArray> hidden = hiddenStates(scope, inputIds, layers.size() - clipSkip);
+            NDArray embeddings = finalLayerNorm.forward(hidden.get(hidden.size() - 1));
+            embeddings.attach(caller);
+            return embeddings;
+        }
+    }
+
+    /** Embeddings then the outputs of the first {@code count} layers, all in {@code scope}. */
+    private List<NDArray> hiddenStates(NDManager scope, NDArray inputIds, int count) {
+        Shape shape = inputIds.getShape();
+        if (shape.dimension() != 2 || shape.get(1) > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("text encoder input ids must be (batch, length <= "
+                    + config.maxPositionEmbeddings() + "), got " + shape);
+        }
+        int length = (int) shape.get(1);
+        NDArray ids = inputIds.toType(DataType.INT64, true);
+        ids.attach(scope);
+        NDArray positions = scope.arange(0, length, 1, DataType.INT64);
+        NDArray x = lookup(ids, tokenEmbedding).add(lookup(positions, positionEmbedding));
+        NDArray mask = causalMask(scope, length);
+        List<NDArray> hidden = new ArrayList<>(count + 1);
+        hidden.add(x);
+        for (ClipEncoderLayer layer : layers.subList(0, count)) {
+            x = layer.forward(x, mask);
+            hidden.add(x);
+        }
+        return hidden;
+    }
+
+    private static NDArray lookup(NDArray ids, NDArray table) {
+        return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    // Additive (1, 1, L, L): a token attends to itself and earlier tokens. transformers uses the
+    // dtype's lowest value rather than -inf; the softmax is the same.
+    private static NDArray causalMask(NDManager scope, int length) {
+        float[] mask = new float[length * length];
+        for (int i = 0; i < length; i++) {
+            for (int j = i + 1; j < length; j++) {
+                mask[i * length + j] = -Float.MAX_VALUE;
+            }
+        }
+        return scope.create(mask, new Shape(1, 1, length, length));
+    }
+
+    /** Each row's state at its end token: the largest id for legacy configs (eos id 2), else the first eos id. */
+    private NDArray pool(NDArray last, long[] ids, long length) {
+        NDList rows = new NDList();
+        for (int b = 0; b < ids.length / length; b++) {
+            long[] row = Arrays.copyOfRange(ids, (int) (b * length), (int) ((b + 1) * length));
+            int position = config.eosTokenId() == 2 ? firstLargest(row) : firstIndexOf(row, config.eosTokenId());
+            rows.add(last.get(new NDIndex("{}, {}", b, position)));
+        }
+        return NDArrays.stack(rows);
+    }
+
+    private static int firstLargest(long[] row) {
+        int best = 0;
+        for (int i = 1; i < row.length; i++) {
+            if (row[i] > row[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    // Without an end token transformers' argmax over an all-false row gives position 0.
+    private static int firstIndexOf(long[] row, long id) {
+        for (int i = 0; i < row.length; i++) {
+            if (row[i] == id) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

@@ -1,0 +1,58 @@
+package org.sdspark.model.scheduler;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Arrays;
+
+/** DDIM with eta = 0 (deterministic), stepping by {@link DdimSteps}. */
+public final class DdimSampler implements Sampler {
+    private final DdimSteps steps;
+    private final double[] timesteps;
+    private final boolean clip;
+    private final double clipRange;
+
+    public DdimSampler(SchedulerConfig config, int n) {
+        this.steps = new DdimSteps(config, n);
+        this.timesteps = Arrays.stream(steps.timesteps()).asDoubleStream().toArray();
+        this.clip = config.clipSample();
+        this.clipRange = config.clipSampleRange();
+    }
+
+    @Override
+    public String name() {
+        return "ddim";
+    }
+
+    @Override
+    public double[] timesteps() {
+        return timesteps.clone();
+    }
+
+    @Override
+    public double initNoiseSigma() {
+        return 1.0;
+    }
+
+    @Override
+    public boolean needsNoise() {
+        return false;
+    }
+
+    @Override
+    public NDArray scaleModelInput(NDArray sample, int stepIndex) {
+        Tensors.checkStep(stepIndex, timesteps.length);
+        return Tensors.scoped(sample, sample::duplicate, sample);
+    }
+
+    @Override
+    public NDArray step(NDArray modelOutput, int stepIndex, NDArray sample, NDArray noise) {
+        Tensors.checkStep(stepIndex, timesteps.length);
+        DdimSteps.Step s = steps.step(stepIndex);
+        return Tensors.scoped(sample, () -> {
+            if (!clip) {
+                return Tensors.combine(s.prev(), sample, modelOutput);
+            }
+            NDArray x0 = Tensors.combine(s.x0(), sample, modelOutput).clip(-clipRange, clipRange);
+            return x0.mul(s.x0Weight()).add(Tensors.combine(s.epsilon(), sample, modelOutput).mul(s.epsilonWeight()));
+        }, sample, modelOutput);
+    }
+}

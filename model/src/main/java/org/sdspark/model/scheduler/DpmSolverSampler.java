@@ -1,0 +1,90 @@
+package org.sdspark.model.scheduler;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Arrays;
+
+/**
+ * DPM-Solver++ 2M, stepping by {@link DpmSolverSteps}. It keeps the previous step's x0
+ * prediction, so steps must be taken in order and the sampler closed after the run.
+ */
+public final class DpmSolverSampler implements Sampler {
+    private final DpmSolverSteps steps;
+    private final double[] timesteps;
+    private NDManager memory;
+    private NDArray previousX0;
+    private int nextStep;
+
+    public DpmSolverSampler(SchedulerConfig config, int n) {
+        this.steps = new DpmSolverSteps(config, n);
+        this.timesteps = Arrays.stream(steps.timesteps()).asDoubleStream().toArray();
+    }
+
+    @Override
+    public String name() {
+        return "dpmpp-2m";
+    }
+
+    @Override
+    public double[] timesteps() {
+        return timesteps.clone();
+    }
+
+    public double[] sigmas() {
+        return steps.sigmas();
+    }
+
+    @Override
+    public double initNoiseSigma() {
+        return 1.0;
+    }
+
+    @Override
+    public boolean needsNoise() {
+        return false;
+    }
+
+    @Override
+    public NDArray scaleModelInput(NDArray sample, int stepIndex) {
+        Tensors.checkStep(stepIndex, timesteps.length);
+        return Tensors.scoped(sample, sample::duplicate, sample);
+    }
+
+    @Override
+    public NDArray step(NDArray modelOutput, int stepIndex, NDArray sample, NDArray noise) {
+        Tensors.checkStep(stepIndex, timesteps.length);
+        if (stepIndex != nextStep) {
+            throw new IllegalStateException("dpmpp-2m steps must run in order: expected step " + nextStep
+                    + ", got " + stepIndex + " (make a new sampler per run)");
+        }
+        DpmSolverSteps.Step s = steps.step(stepIndex);
+        if (memory == null) {
+            memory = sample.getManager().getEngine().newBaseManager(sample.getDevice());
+        }
+        NDArray[] x0 = new NDArray[1];
+        NDArray prev = Tensors.scoped(sample, () -> {
+            x0[0] = Tensors.combine(s.x0(), sample, modelOutput);
+            NDArray out = Tensors.combine(s.prev(), sample, modelOutput);
+            if (s.usesPreviousX0()) {
+                out = out.add(previousX0.mul(s.previousX0Weight()));
+            }
+            x0[0].attach(memory);
+            return out;
+        }, sample, modelOutput, previousX0);
+        if (previousX0 != null) {
+            previousX0.close();
+        }
+        previousX0 = x0[0];
+        nextStep++;
+        return prev;
+    }
+
+    @Override
+    public void close() {
+        if (memory != null) {
+            memory.close();
+            memory = null;
+            previousX0 = null;
+        }
+    }
+}

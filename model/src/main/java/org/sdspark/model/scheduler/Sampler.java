@@ -1,0 +1,53 @@
+package org.sdspark.model.scheduler;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * One sampling run of n steps (make a new one per run: DPM-Solver++ remembers the previous
+ * step). The denoising loop is:
+ *
+ * <pre>{@code
+ * try (Sampler s = Samplers.create("euler", config, steps)) {
+ *     x = initialNoise.mul(s.initNoiseSigma());
+ *     for (int k = 0; k < s.steps(); k++) {
+ *         NDArray out = unet(s.scaleModelInput(x, k), s.timesteps()[k], ...);
+ *         x = s.step(out, k, x, s.needsNoise() ? randomNormal(x.getShape()) : null);
+ *     }
+ * }
+ * }</pre>
+ *
+ * Arrays returned belong to the manager of the {@code sample} argument; intermediates are freed.
+ */
+public interface Sampler extends AutoCloseable {
+
+    /** The name {@link Samplers#create} knows it by. */
+    String name();
+
+    /** The timesteps to give the model, in order; Euler's may be fractional. */
+    double[] timesteps();
+
+    default int steps() {
+        return timesteps().length;
+    }
+
+    /** The initial latents are unit Gaussian noise times this. */
+    double initNoiseSigma();
+
+    /** Whether {@link #step} needs a fresh unit Gaussian noise tensor (ancestral samplers). */
+    boolean needsNoise();
+
+    /** The model's input at step k (a new array, even where it equals the sample). */
+    NDArray scaleModelInput(NDArray sample, int stepIndex);
+
+    /**
+     * The sample after step k.
+     *
+     * @param noise unit Gaussian noise shaped like the sample when {@link #needsNoise()}, else ignored
+     */
+    NDArray step(NDArray modelOutput, int stepIndex, NDArray sample, NDArray noise);
+
+    /** Frees what the run kept between steps. */
+    @Override
+    default void close() {
+    }
+}

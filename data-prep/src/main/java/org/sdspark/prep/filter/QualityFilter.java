@@ -32,13 +32,11 @@ public final class QualityFilter {
         if (format.isEmpty()) {
             return reject(source, Reason.NOT_AN_IMAGE, "unrecognised signature " + leadingHex(bytes));
         }
-        Optional<String> truncated = Truncation.check(format.get(), bytes);
         ProbeResult probe;
         try {
             probe = ImageProbe.probe(bytes);
         } catch (IOException e) {
-            return truncated.map(t -> reject(source, Reason.TRUNCATED, t))
-                    .orElseGet(() -> reject(source, Reason.UNDECODABLE, format.get().code() + " header: " + e.getMessage()));
+            return unreadable(source, format.get(), bytes, "header: " + describe(e));
         }
         int w = probe.width();
         int h = probe.height();
@@ -46,12 +44,13 @@ public final class QualityFilter {
             return reject(source, Reason.DECOMPRESSION_BOMB,
                     w + "x" + h + " = " + probe.pixels() + " pixels, max-pixels " + settings.maxPixels());
         }
+        Optional<String> truncated = Truncation.check(format.get(), bytes);
         if (truncated.isPresent()) return reject(source, Reason.TRUNCATED, truncated.get());
         BufferedImage image;
         try {
             image = ImageDecoder.decode(bytes);
         } catch (IOException e) {
-            return reject(source, Reason.UNDECODABLE, e.getMessage());
+            return unreadable(source, format.get(), bytes, describe(e));
         }
         if (Math.min(w, h) < settings.minSide()) {
             return reject(source, Reason.TOO_SMALL, w + "x" + h + ", min-side " + settings.minSide());
@@ -80,6 +79,18 @@ public final class QualityFilter {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
+    }
+
+    /** A read failure is truncated when the container shows the file was cut, undecodable otherwise. */
+    private static Verdict unreadable(String source, ImageFormat format, byte[] bytes, String problem) {
+        return Truncation.explainsFailure(format, bytes)
+                .map(t -> reject(source, Reason.TRUNCATED, t))
+                .orElseGet(() -> reject(source, Reason.UNDECODABLE, format.code() + " " + problem));
+    }
+
+    /** Exception text for a report; some decoders throw without a message. */
+    private static String describe(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static Verdict reject(String source, Reason reason, String detail) {

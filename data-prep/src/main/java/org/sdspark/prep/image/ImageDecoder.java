@@ -25,7 +25,7 @@ public final class ImageDecoder {
     }
 
     /** Returns {@code image} itself when it already is TYPE_INT_RGB. */
-    public static BufferedImage toRgb(BufferedImage image) {
+    private static BufferedImage toRgb(BufferedImage image) {
         if (image.getType() == BufferedImage.TYPE_INT_RGB) return image;
         BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = rgb.createGraphics();

@@ -3,9 +3,11 @@ package org.sdspark.prep.image;
 import java.util.Optional;
 
 /**
- * Detects JPEG and PNG files cut short. ImageIO often decodes a truncated JPEG without an
- * exception (the missing rows come out grey), so completeness is judged from the container:
- * a JPEG must reach its end-of-image marker, a PNG its IEND chunk.
+ * Detects files cut short. ImageIO often decodes a truncated JPEG without an exception (the
+ * missing rows come out grey), so completeness is judged from the container: a JPEG must reach
+ * its end-of-image marker, a PNG its IEND chunk, a BMP or WebP the size its header declares.
+ * A GIF is only judged after its decoding failed ({@link #explainsFailure}): trailing bytes after
+ * a GIF's trailer are common, so a missing trailer alone does not condemn a decodable file.
  */
 public final class Truncation {
     private Truncation() {}
@@ -15,8 +17,26 @@ public final class Truncation {
         return switch (format) {
             case JPEG -> jpegComplete(bytes) ? Optional.empty() : Optional.of("jpeg ends before its end-of-image marker");
             case PNG -> pngComplete(bytes) ? Optional.empty() : Optional.of("png ends before its IEND chunk");
-            default -> Optional.empty();
+            case BMP -> shorterThanDeclared(bytes, 2, 0, "bmp");
+            case WEBP -> shorterThanDeclared(bytes, 4, 8, "webp");
+            case GIF -> Optional.empty();
         };
+    }
+
+    /** Why a file that failed to decode is truncated rather than corrupt, if its container says so. */
+    public static Optional<String> explainsFailure(ImageFormat format, byte[] bytes) {
+        if (format == ImageFormat.GIF && bytes[bytes.length - 1] != 0x3B) return Optional.of("gif ends before its trailer");
+        return check(format, bytes);
+    }
+
+    /** BMP (file size at offset 2) and WebP (RIFF size at offset 4, plus 8) declare their length, little-endian. */
+    private static Optional<String> shorterThanDeclared(byte[] b, int offset, int extra, String format) {
+        if (b.length < offset + 4) return Optional.of(format + " header is cut");
+        long declared = (b[offset] & 0xFFL) | ((b[offset + 1] & 0xFFL) << 8) | ((b[offset + 2] & 0xFFL) << 16)
+                | ((b[offset + 3] & 0xFFL) << 24);
+        // a BMP writer may leave the size field 0
+        if (declared == 0 || declared + extra <= b.length) return Optional.empty();
+        return Optional.of(format + " is " + b.length + " bytes, its header declares " + (declared + extra));
     }
 
     /**

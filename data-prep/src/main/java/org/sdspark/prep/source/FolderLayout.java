@@ -38,8 +38,11 @@ import org.sdspark.prep.filter.Rejection;
  * <p>Each image's caption comes from the first source that has a non-blank one: metadata row
  * ({@code metadata.jsonl}/{@code metadata.csv} of any folder, names relative to that folder), sidecar
  * ({@code stem + caption-extension}, in configured order), kohya concept, instance prompt. A
- * dreambooth input gives every image the instance prompt. Metadata rows naming files that are not
- * in the tree are rejected as {@code missing_file}; malformed rows fail the plan.
+ * dreambooth input gives every image the instance prompt and reads no metadata or sidecars.
+ * Metadata rows naming files that are not in the tree are rejected as {@code missing_file};
+ * malformed rows fail the plan with an {@link InvalidSourceException} naming file and line.
+ *
+ * <p>Concepts: the kohya concept in kohya folders, else the top-level folder, else "".
  */
 public final class FolderLayout {
     private static final Set<String> IMAGE_EXTENSIONS = Set.of(".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif");
@@ -51,75 +54,84 @@ public final class FolderLayout {
 
     public static LayoutPlan plan(List<SourceFile> files, SourceReader reader, InputSpec spec, IngestSettings s)
             throws IOException {
-        List<SourceFile> sorted = new ArrayList<>(files);
-        sorted.sort(Comparator.comparing(SourceFile::path));
-        Set<String> captionExtensions = new HashSet<>();
-        for (String e : s.captionExtensions()) captionExtensions.add(e.toLowerCase(Locale.ROOT));
-        List<String> images = new ArrayList<>();
-        List<String> metadata = new ArrayList<>();
-        Map<String, String> captionFiles = new TreeMap<>();
-        List<String> parquet = new ArrayList<>();
-        List<Rejection> rejections = new ArrayList<>();
-        for (SourceFile f : sorted) {
-            String path = f.path();
-            String ext = Paths.extension(path);
-            if (isBookkeeping(path)) continue;
-            if (Paths.isHidden(path)) rejections.add(notAnImage(path, "hidden file"));
-            else if (MetadataFile.isMetadata(Paths.fileName(path))) metadata.add(path);
-            else if (IMAGE_EXTENSIONS.contains(ext)) images.add(path);
-            else if (captionExtensions.contains(ext)) captionFiles.put(path, Paths.stem(path));
-            else if (ext.equals(PARQUET)) parquet.add(path);
-            else rejections.add(notAnImage(path, "not an image, caption or metadata file"));
-        }
-
-        InputFormat format = spec.format() == InputFormat.AUTO
-                ? detect(images, metadata, captionFiles, parquet, spec)
-                : spec.format();
+        Classified c = classify(files, s.captionExtensions());
+        List<Rejection> rejections = new ArrayList<>(c.rejections());
+        InputFormat format = spec.format() == InputFormat.AUTO ? detect(c, spec) : spec.format();
         if (format == InputFormat.PARQUET) {
-            for (String p : images) rejections.add(notAnImage(p, "image file in a parquet input"));
-            for (String p : metadata) rejections.add(notAnImage(p, "metadata file in a parquet input"));
-            for (String p : captionFiles.keySet()) rejections.add(notAnImage(p, "caption file in a parquet input"));
-            return finish(List.of(), rejections, format, parquet);
+            for (String p : c.images()) rejections.add(notAnImage(p, "image file in a parquet input"));
+            for (String p : c.metadata()) rejections.add(notAnImage(p, "metadata file in a parquet input"));
+            for (String p : c.captionFiles().keySet()) rejections.add(notAnImage(p, "caption file in a parquet input"));
+            return finish(List.of(), rejections, format, c.parquet());
         }
-        for (String p : parquet) rejections.add(notAnImage(p, "parquet file in an image-folder input; set format = parquet"));
+        for (String p : c.parquet()) rejections.add(notAnImage(p, "parquet file in an image-folder input; set format = parquet"));
 
         Map<String, MetadataRow> rows = format == InputFormat.DREAMBOOTH
                 ? Map.of()
-                : readMetadata(metadata, reader, spec.captionColumn());
+                : readMetadata(c.metadata(), reader, spec.captionColumn());
         Set<String> present = new HashSet<>();
-        for (SourceFile f : sorted) present.add(f.path());
+        for (SourceFile f : files) present.add(f.path());
         for (MetadataRow row : rows.values()) {
             if (!present.contains(row.path())) {
                 rejections.add(new Rejection(row.path(), Reason.MISSING_FILE, "named by " + row.origin() + " but not in the input"));
             }
         }
-
-        Set<String> imageStems = new HashSet<>();
-        for (String p : images) imageStems.add(Paths.stem(p));
-        Map<String, List<String>> sidecarsByStem = new HashMap<>();
-        for (var e : captionFiles.entrySet()) {
-            if (imageStems.contains(e.getValue())) sidecarsByStem.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey());
-            else rejections.add(notAnImage(e.getKey(), "caption file without an image of the same name"));
-        }
+        Map<String, List<String>> sidecars = sidecarsByStem(c, rejections);
 
         List<ImageEntry> entries = new ArrayList<>();
-        for (String p : images) {
-            Kohya kohya = format == InputFormat.KOHYA ? kohya(p) : null;
+        for (String p : c.images()) {
             entries.add(format == InputFormat.DREAMBOOTH
                     ? new ImageEntry(p, spec.instancePrompt(), CaptionSource.INSTANCE_PROMPT, 1, concept(p, null))
-                    : caption(p, rows.get(p), sidecarsByStem.getOrDefault(Paths.stem(p), List.of()), kohya, reader, spec, s));
+                    : caption(p, rows.get(p), sidecars.getOrDefault(Paths.stem(p), List.of()),
+                            format == InputFormat.KOHYA ? kohya(p) : null, reader, spec, s));
         }
         return finish(entries, rejections, format, List.of());
     }
 
-    private static InputFormat detect(List<String> images, List<String> metadata, Map<String, String> captionFiles,
-                                      List<String> parquet, InputSpec spec) {
-        if (images.isEmpty() && !parquet.isEmpty()) return InputFormat.PARQUET;
-        for (String p : images) {
+    /** The files of a tree sorted into kinds; {@code captionFiles} maps each caption file to its stem. */
+    private record Classified(List<String> images, List<String> metadata, Map<String, String> captionFiles,
+                              List<String> parquet, List<Rejection> rejections) {}
+
+    private static Classified classify(List<SourceFile> files, List<String> captionExtensionList) {
+        Set<String> captionExtensions = new HashSet<>();
+        for (String e : captionExtensionList) captionExtensions.add(e.toLowerCase(Locale.ROOT));
+        List<SourceFile> sorted = new ArrayList<>(files);
+        sorted.sort(Comparator.comparing(SourceFile::path));
+        var c = new Classified(new ArrayList<>(), new ArrayList<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>());
+        for (SourceFile f : sorted) {
+            String path = f.path();
+            String ext = Paths.extension(path);
+            if (isBookkeeping(path)) continue;
+            if (Paths.isHidden(path)) c.rejections().add(notAnImage(path, "hidden file"));
+            else if (MetadataFile.isMetadata(Paths.fileName(path))) c.metadata().add(path);
+            else if (IMAGE_EXTENSIONS.contains(ext)) c.images().add(path);
+            else if (captionExtensions.contains(ext)) c.captionFiles().put(path, Paths.stem(path));
+            else if (ext.equals(PARQUET)) c.parquet().add(path);
+            else c.rejections().add(notAnImage(path, "not an image, caption or metadata file"));
+        }
+        return c;
+    }
+
+    /** Caption files grouped by the image stem they belong to; orphans are rejected. */
+    private static Map<String, List<String>> sidecarsByStem(Classified c, List<Rejection> rejections) {
+        Set<String> imageStems = new HashSet<>();
+        for (String p : c.images()) imageStems.add(Paths.stem(p));
+        Map<String, List<String>> byStem = new HashMap<>();
+        for (var e : c.captionFiles().entrySet()) {
+            if (imageStems.contains(e.getValue())) byStem.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey());
+            else rejections.add(notAnImage(e.getKey(), "caption file without an image of the same name"));
+        }
+        return byStem;
+    }
+
+    private static InputFormat detect(Classified c, InputSpec spec) {
+        if (c.images().isEmpty() && !c.parquet().isEmpty()) return InputFormat.PARQUET;
+        for (String p : c.images()) {
             String top = Paths.topFolder(p);
             if (top != null && KOHYA_FOLDER.matcher(top).matches()) return InputFormat.KOHYA;
         }
-        if (!spec.instancePrompt().isBlank() && metadata.isEmpty() && captionFiles.isEmpty()) return InputFormat.DREAMBOOTH;
+        if (!spec.instancePrompt().isBlank() && c.metadata().isEmpty() && c.captionFiles().isEmpty()) {
+            return InputFormat.DREAMBOOTH;
+        }
         return InputFormat.FOLDER;
     }
 

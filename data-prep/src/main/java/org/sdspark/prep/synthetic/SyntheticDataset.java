@@ -36,7 +36,7 @@ import org.sdspark.prep.synthetic.SyntheticManifest.PlantedFile;
 public final class SyntheticDataset {
     /** Good images are re-drawn until their hashes are this far apart, far beyond any near-duplicate setting. */
     private static final int MIN_HASH_DISTANCE = 12;
-    private static final int[][] ASPECTS = {{1, 1}, {4, 3}, {3, 4}, {16, 9}, {9, 16}, {2, 3}, {3, 2}};
+    private static final int[][] ASPECTS = {{1, 1}, {4, 3}, {3, 4}, {16, 9}, {9, 16}, {2, 3}, {3, 2}, {2, 1}, {1, 2}};
     private static final String[] FORMATS = {"jpeg", "png", "jpeg", "gif", "jpeg", "bmp", "jpeg", "png"};
     private static final String PLANTED_CAPTION = "a planted file that must be rejected";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,56 +63,57 @@ public final class SyntheticDataset {
         if (goodImages < 1) throw new IllegalArgumentException("goodImages must be >= 1");
         Files.createDirectories(dir);
         List<Plan> plans = IntStream.range(0, goodImages).mapToObj(i -> plan(i, seed)).toList();
-        List<BufferedImage> images = distinctImages(plans, seed);
-        List<byte[]> encoded = IntStream.range(0, plans.size()).parallel()
-                .mapToObj(i -> Encoders.encode(images.get(i), plans.get(i).format())).toList();
+        int[] attempts = drawDistinct(dir, plans, seed);
 
         AspectRatioBuckets buckets = AspectRatioBuckets.of(defaultBuckets());
-        List<GoodImage> good = new ArrayList<>();
         Map<String, String> jsonl = new LinkedHashMap<>();
         Map<String, String> csv = new LinkedHashMap<>();
-        for (Plan p : plans) {
-            String name = fileName(p);
-            String path = folder(p) + name;
-            String caption = p.caption();
-            CaptionSource source = CaptionSource.SIDECAR;
-            switch (p.layout()) {
-                case JSONL -> {
-                    jsonl.put(path.substring(JSONL_FOLDER.length()), caption);
-                    source = CaptionSource.METADATA_JSONL;
-                }
-                case CSV -> {
-                    caption = caption + ", \"studio\" shot";
-                    csv.put(name, caption);
-                    source = CaptionSource.METADATA_CSV;
-                }
-                case KOHYA -> {
-                    if (p.round() % 2 == 0) writeText(dir.resolve(stem(path) + ".txt"), caption);
-                    else {
-                        caption = "shapes";
-                        source = CaptionSource.KOHYA_FOLDER;
-                    }
-                }
-                case UNICODE -> {
-                    caption = caption + " — 形と色 ✓";
-                    writeText(dir.resolve(stem(path) + ".txt"), caption);
-                }
-                case SIDECAR -> writeText(dir.resolve(stem(path) + (p.round() % 2 == 0 ? ".txt" : ".caption")), caption);
-                default -> writeText(dir.resolve(stem(path) + ".txt"), caption);
-            }
-            write(dir.resolve(path), encoded.get(p.index()));
-            good.add(new GoodImage(path, caption, source, p.format(), p.width(), p.height(),
-                    buckets.assign(p.width(), p.height()).bucket()));
-        }
+        List<GoodImage> good = new ArrayList<>();
+        for (Plan p : plans) good.add(caption(dir, p, jsonl, csv, buckets));
 
         List<PlantedFile> planted = new ArrayList<>();
         jsonl.put("gone.png", "a file that was deleted");
         planted.add(new PlantedFile(JSONL_FOLDER + "gone.png", Reason.MISSING_FILE, "metadata.jsonl row for a file that is not there"));
         writeJsonl(dir.resolve(JSONL_FOLDER + "metadata.jsonl"), jsonl);
         writeCsv(dir.resolve("csv/metadata.csv"), csv);
-        plantDuplicates(dir, plans.get(0), images.get(0), encoded.get(0), planted);
+        plantDuplicates(dir, plans.get(0), paint(plans.get(0), seed, attempts[0]), planted);
         plantBadFiles(dir, new SplittableRandom(seed ^ 0x5EEDL), planted);
         return new SyntheticManifest(good, planted);
+    }
+
+    /** Writes the caption of {@code p} where its layout keeps captions and returns what preparation should find. */
+    private static GoodImage caption(Path dir, Plan p, Map<String, String> jsonl, Map<String, String> csv,
+                                     AspectRatioBuckets buckets) {
+        String path = path(p);
+        String caption = p.caption();
+        CaptionSource source = CaptionSource.SIDECAR;
+        switch (p.layout()) {
+            case JSONL -> {
+                jsonl.put(path.substring(JSONL_FOLDER.length()), caption);
+                source = CaptionSource.METADATA_JSONL;
+            }
+            case CSV -> {
+                caption = caption + ", \"studio\" shot";
+                csv.put(fileName(p), caption);
+                source = CaptionSource.METADATA_CSV;
+            }
+            case KOHYA -> {
+                if (p.round() % 2 == 0) {
+                    writeText(dir.resolve(stem(path) + ".txt"), caption);
+                } else {
+                    caption = "shapes";
+                    source = CaptionSource.KOHYA_FOLDER;
+                }
+            }
+            case UNICODE -> {
+                caption = caption + " — 形と色 ✓";
+                writeText(dir.resolve(stem(path) + ".txt"), caption);
+            }
+            case SIDECAR -> writeText(dir.resolve(stem(path) + (p.round() % 2 == 0 ? ".txt" : ".caption")), caption);
+            default -> writeText(dir.resolve(stem(path) + ".txt"), caption);
+        }
+        return new GoodImage(path, caption, source, p.format(), p.width(), p.height(),
+                buckets.assign(p.width(), p.height()).bucket());
     }
 
     /**
@@ -157,20 +158,26 @@ public final class SyntheticDataset {
         return new Plan(index, layout, format, width, height, shape, fg, bg);
     }
 
-    /** Paints in parallel, then re-draws (sequentially, so the result is seed-determined) any image too close to an earlier one. */
-    private static List<BufferedImage> distinctImages(List<Plan> plans, long seed) {
-        List<BufferedImage> images = new ArrayList<>(IntStream.range(0, plans.size()).parallel()
-                .mapToObj(i -> paint(plans.get(i), seed, 0)).toList());
-        List<Long> hashes = new ArrayList<>();
+    /**
+     * Paints, encodes and writes every image in parallel, then (sequentially, so the outcome is
+     * fixed by the seed) re-draws any image whose hash is too close to an earlier one. Returns the
+     * attempt that produced each image; images are not kept in memory.
+     */
+    private static int[] drawDistinct(Path dir, List<Plan> plans, long seed) {
+        long[] hashes = IntStream.range(0, plans.size()).parallel().mapToLong(i -> draw(dir, plans.get(i), seed, 0)).toArray();
+        int[] attempts = new int[plans.size()];
+        List<Long> kept = new ArrayList<>();
         for (int i = 0; i < plans.size(); i++) {
-            long hash = PerceptualHash.of(images.get(i));
-            for (int attempt = 1; tooClose(hash, hashes); attempt++) {
-                images.set(i, paint(plans.get(i), seed, attempt));
-                hash = PerceptualHash.of(images.get(i));
-            }
-            hashes.add(hash);
+            while (tooClose(hashes[i], kept)) hashes[i] = draw(dir, plans.get(i), seed, ++attempts[i]);
+            kept.add(hashes[i]);
         }
-        return images;
+        return attempts;
+    }
+
+    private static long draw(Path dir, Plan p, long seed, int attempt) {
+        BufferedImage image = paint(p, seed, attempt);
+        write(dir.resolve(path(p)), Encoders.encode(image, p.format()));
+        return PerceptualHash.of(image);
     }
 
     private static boolean tooClose(long hash, List<Long> hashes) {
@@ -185,12 +192,12 @@ public final class SyntheticDataset {
         return ShapePainter.paint(p.width(), p.height(), p.shape(), p.fg().color(), p.bg().color(), 10, r);
     }
 
-    private static void plantDuplicates(Path dir, Plan original, BufferedImage image, byte[] bytes, List<PlantedFile> planted)
+    private static void plantDuplicates(Path dir, Plan original, BufferedImage image, List<PlantedFile> planted)
             throws IOException {
         String copy = "dups/" + stem(fileName(original)) + "_copy.jpg";
-        write(dir.resolve(copy), bytes);
+        write(dir.resolve(copy), Files.readAllBytes(dir.resolve(path(original))));
         writeText(dir.resolve(stem(copy) + ".txt"), original.caption());
-        planted.add(new PlantedFile(copy, Reason.DUPLICATE, "byte copy of " + folder(original) + fileName(original)));
+        planted.add(new PlantedFile(copy, Reason.DUPLICATE, "byte copy of " + path(original)));
 
         int w = image.getWidth() * 9 / 10;
         int h = image.getHeight() * 9 / 10;
@@ -250,6 +257,10 @@ public final class SyntheticDataset {
             case NESTED -> "nested/deep/er/";
             case UNICODE -> "ünïcødé/";
         };
+    }
+
+    private static String path(Plan p) {
+        return folder(p) + fileName(p);
     }
 
     /** File name relative to the layout's metadata folder (jsonl images may sit in a sub-folder). */

@@ -68,6 +68,22 @@ class QualityFilterTest {
     }
 
     @Test
+    void truncatedGifBmpAndWebpAreTruncated() throws IOException {
+        BufferedImage noise = TestImages.photo(400, 300, 8);
+        BufferedImage indexed = new BufferedImage(400, 300, BufferedImage.TYPE_BYTE_INDEXED);
+        indexed.createGraphics().drawImage(noise, 0, 0, null);
+        byte[] gif = TestImages.encode(indexed, "gif");
+        byte[] bmp = TestImages.encode(noise, "bmp");
+        assertThat(rejection(Arrays.copyOf(gif, gif.length * 6 / 10)))
+                .isEqualTo(new Rejection("x", Reason.TRUNCATED, "gif ends before its trailer"));
+        assertThat(rejection(Arrays.copyOf(bmp, 200_000)))
+                .isEqualTo(new Rejection("x", Reason.TRUNCATED, "bmp is 200000 bytes, its header declares " + bmp.length));
+        // a RIFF header declaring 1000 bytes with only 30 present
+        byte[] webp = Arrays.copyOf("RIFF\u00e8\u0003\u0000\u0000WEBPVP8X".getBytes(StandardCharsets.ISO_8859_1), 30);
+        assertThat(rejection(webp)).isEqualTo(new Rejection("x", Reason.TRUNCATED, "webp is 30 bytes, its header declares 1008"));
+    }
+
+    @Test
     void trailingBytesAfterEndOfImageAreFine() throws IOException {
         byte[] jpeg = TestImages.jpeg(TestImages.photo(400, 300, 3), 0.9f);
         byte[] padded = Arrays.copyOf(jpeg, jpeg.length + 100);
@@ -78,6 +94,7 @@ class QualityFilterTest {
     void wellFormedContainerWithGarbagePixelsIsUndecodable() {
         Rejection r = rejection(png(640, 480, garbage(4096)));
         assertThat(r.reason()).isEqualTo(Reason.UNDECODABLE);
+        assertThat(r.detail()).startsWith("png ").doesNotContain("null");
     }
 
     @Test

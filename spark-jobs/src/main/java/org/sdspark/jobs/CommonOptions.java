@@ -8,7 +8,7 @@ import org.sdspark.jobs.config.ConfigLoader;
 /** `--config FILE` and `--set key=value`, shared by the commands that read configuration. */
 public final class CommonOptions {
 
-    public static final Set<String> WITH_VALUE = Set.of("--config", "--set");
+    public static final Set<String> NAMES = Set.of("--config", "--set");
 
     public static final String HELP = """
               --config FILE        HOCON file with your settings (keys under sdspark.*); every

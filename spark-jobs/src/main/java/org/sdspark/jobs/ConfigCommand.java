@@ -1,7 +1,6 @@
 package org.sdspark.jobs;
 
 import java.util.List;
-import java.util.Set;
 import org.sdspark.jobs.config.Secrets;
 
 /** Prints the effective configuration, so users can see what a run would use. */
@@ -31,7 +30,7 @@ public final class ConfigCommand implements Command {
 
     @Override
     public int run(List<String> args) {
-        Options options = Options.parse(args, CommonOptions.WITH_VALUE, Set.of());
+        Options options = Options.parse(args, CommonOptions.NAMES);
         System.out.println(Secrets.render(CommonOptions.load(options)));
         return 0;
     }

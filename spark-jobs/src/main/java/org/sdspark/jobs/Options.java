@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Parsed `--name value` and `--flag` arguments of one command; anything else is a usage error. */
+/** Parsed `--name value` arguments of one command; anything else is a usage error. */
 public final class Options {
 
     private final Map<String, List<String>> values;
@@ -16,11 +16,8 @@ public final class Options {
         this.values = values;
     }
 
-    /**
-     * @param withValue options that take a value (repeatable; `--name=value` also accepted)
-     * @param flags options without a value
-     */
-    public static Options parse(List<String> args, Set<String> withValue, Set<String> flags) {
+    /** @param names options of the command; each takes a value, may repeat, and `--name=value` works too */
+    public static Options parse(List<String> args, Set<String> names) {
         Map<String, List<String>> values = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -31,9 +28,7 @@ public final class Options {
                 name = arg.substring(0, eq);
                 inline = arg.substring(eq + 1);
             }
-            if (flags.contains(name) && inline == null) {
-                values.computeIfAbsent(name, k -> new ArrayList<>()).add("true");
-            } else if (withValue.contains(name)) {
+            if (names.contains(name)) {
                 String value = inline;
                 if (value == null) {
                     if (i + 1 >= args.size()) {
@@ -59,10 +54,6 @@ public final class Options {
 
     public List<String> all(String name) {
         return values.getOrDefault(name, List.of());
-    }
-
-    public boolean flag(String name) {
-        return values.containsKey(name);
     }
 
     public int intValue(String name, int fallback) {

@@ -2,6 +2,7 @@ package org.sdspark.model.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import org.sdspark.model.nn.AttentionOps;
 import org.sdspark.model.nn.Linear;
 import org.sdspark.model.nn.Weights;
@@ -31,15 +32,16 @@ public record Attention(Linear toQ, Linear toK, Linear toV, Linear toOut, int he
      * (B, L, queryDim) attending to {@code context} (B, Lc, contextDim), or to itself when null.
      * In float16 inference the scores and softmax are computed in float32 (diffusers'
      * upcast_attention/upcast_softmax; the fused kernels accumulate in float32 too), so it is done
-     * for every model. While gradients flow through {@code x} they stay in float16, the engine's
-     * matmul and softmax accumulating in float32: DJL's cast would cut the autograd graph.
+     * for every model. While autograd records (inside a GradientCollector) they stay in float16,
+     * the engine's matmul and softmax accumulating in float32: DJL's cast is not differentiable and
+     * would cut the graph.
      */
     public NDArray forward(NDArray x, NDArray context) {
         NDArray source = context == null ? x : context;
         NDArray q = AttentionOps.splitHeads(toQ.forward(x), heads);
         NDArray k = AttentionOps.splitHeads(toK.forward(source), heads);
         NDArray v = AttentionOps.splitHeads(toV.forward(source), heads);
-        boolean upcast = x.getDataType() == DataType.FLOAT16 && !x.hasGradient();
+        boolean upcast = x.getDataType() == DataType.FLOAT16 && !JniUtils.isGradMode();
         return toOut.forward(AttentionOps.mergeHeads(AttentionOps.scaledDotProduct(q, k, v, null, upcast)));
     }
 }

@@ -107,4 +107,30 @@ class UNetModelTest {
             }
         }
     }
+
+    @Test
+    void float16TrainingGradientsAgreeWithFloat32() {
+        String[] probes = {"conv_in.weight", "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight",
+            "mid_block.resnets.0.norm1.weight", "up_blocks.1.attentions.1.proj_out.weight"};
+        try (NDManager m = NDManager.newBaseManager(); UNet2DConditionModel unet = UNet2DConditionModel.random(m, tiny(false));
+             UNet2DConditionModel half = unet.toType(DataType.FLOAT16)) {
+            NDArray sample = m.randomNormal(new Shape(2, 4, 8, 8));
+            NDArray t = m.create(new long[] {20, 700});
+            NDArray text = m.randomNormal(new Shape(2, 7, 24));
+            NDArray target = m.randomNormal(new Shape(2, 4, 8, 8));
+            for (UNet2DConditionModel model : List.of(unet, half)) {
+                model.parameters().values().forEach(p -> p.setRequiresGradient(true));
+                try (ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    NDArray out = model.forward(sample, t, text);
+                    // scaled as mixed-precision training scales it, or small float16 gradients underflow
+                    collector.backward(out.sub(target.toType(model.dataType(), false)).square().mean().mul(1024));
+                }
+            }
+            for (String name : probes) {
+                NDArray halfGrad = half.parameters().get(name).getGradient();
+                assertThat(halfGrad.getDataType()).isEqualTo(DataType.FLOAT16);
+                assertThat(Parity.relativeError(halfGrad, unet.parameters().get(name).getGradient())).as(name).isLessThan(2e-2);
+            }
+        }
+    }
 }

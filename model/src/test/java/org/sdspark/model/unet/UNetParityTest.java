@@ -25,4 +25,17 @@ class UNetParityTest {
             }
         }
     }
+
+    /** 5x7 latents (the up path upsamples 3x4 to the skip's 5x7) at one fractional timestep for the batch. */
+    @ParameterizedTest
+    @CsvSource({"tiny-sd/unet, io/unet_odd.safetensors, unet sd1", "sd2/unet, io/unet_sd2_odd.safetensors, unet sd2"})
+    void matchesDiffusersAtOddSizes(String folder, String io, String name) throws IOException {
+        try (NDManager m = NDManager.newBaseManager();
+             UNet2DConditionModel unet = UNet2DConditionModel.load(m, Fixtures.path(folder));
+             StateDict data = StateDict.load(m, Fixtures.path(io))) {
+            Map<String, ai.djl.ndarray.NDArray> t = data.tensors();
+            var out = unet.forward(t.get("sample"), t.get("timestep"), t.get("encoder_hidden_states"));
+            Parity.assertClose(name + " out 5x7 t=651.5", out, t.get("out"));
+        }
+    }
 }

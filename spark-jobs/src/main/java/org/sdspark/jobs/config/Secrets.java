@@ -18,8 +18,7 @@ public final class Secrets {
     /** True for keys whose values are credentials. */
     public static boolean isSecret(String path) {
         String p = path.toLowerCase(Locale.ROOT);
-        return p.endsWith("secret-key") || p.endsWith("access-key") || p.contains("secret")
-                || p.contains("password") || p.contains("token");
+        return p.contains("secret") || p.contains("access-key") || p.contains("password") || p.contains("token");
     }
 
     /** The `sdspark` block as HOCON, with every credential replaced by `****`. */

@@ -3,9 +3,11 @@ package org.sdspark.jobs.prep;
 import static org.apache.spark.sql.functions.col;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -58,7 +60,7 @@ public final class BenchPrepCommand implements Command {
 
     @Override
     public int run(List<String> args) throws Exception {
-        Options options = Options.parse(args, Set.of("--images", "--cores", "--dir"), Set.of());
+        Options options = Options.parse(args, Set.of("--images", "--cores", "--dir"));
         int images = options.intValue("--images", 2000);
         int cores = options.intValue("--cores", Runtime.getRuntime().availableProcessors());
         Path root = options.value("--dir").map(Path::of)
@@ -73,7 +75,7 @@ public final class BenchPrepCommand implements Command {
 
         Config config = ConfigLoader.load(Optional.empty(), List.of(
                 "sdspark.prep.output=" + root.resolve("unused-output"),
-                "sdspark.prep.inputs=[{path=" + com.typesafe.config.ConfigValueFactory.fromAnyRef(set.toString()).render() + "}]"));
+                "sdspark.prep.inputs=[{path=" + ConfigValueFactory.fromAnyRef(set.toString()).render() + "}]"));
         PrepSettings settings = PrepSettings.from(config);
         SparkSettings local = new SparkSettings("local[" + cores + "]", SparkSettings.from(config).conf());
         SparkSession spark = SparkSessions.create("sdspark bench prep", local, S3Settings.from(config));
@@ -93,7 +95,7 @@ public final class BenchPrepCommand implements Command {
                 .count();
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = planned.candidateCount() / seconds;
-        System.out.printf(java.util.Locale.ROOT,
+        System.out.printf(Locale.ROOT,
                 "{\"benchmark\":\"prep\",\"images\":%d,\"accepted\":%d,\"cores\":%d,\"seconds\":%.2f,"
                         + "\"images_per_second\":%.1f,\"images_per_second_per_core\":%.1f}%n",
                 planned.candidateCount(), accepted, usedCores, seconds, rate, rate / usedCores);

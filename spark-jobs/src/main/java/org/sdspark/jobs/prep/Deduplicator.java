@@ -1,6 +1,7 @@
 package org.sdspark.jobs.prep;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -78,7 +79,7 @@ final class Deduplicator {
     private static Iterator<Row> edges(Iterator<Row> members, boolean exact, int distance) {
         List<Row> all = new ArrayList<>();
         members.forEachRemaining(all::add);
-        all.sort(java.util.Comparator.comparing(r -> r.getString(1)));
+        all.sort(Comparator.comparing(r -> r.getString(1)));
         UnionFind joined = new UnionFind();
         List<Row> edges = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {

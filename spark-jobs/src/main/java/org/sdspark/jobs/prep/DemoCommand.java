@@ -60,7 +60,7 @@ public final class DemoCommand implements Command {
 
     @Override
     public int run(List<String> args) throws Exception {
-        Options options = Options.parse(args, Set.of("--dir", "--images", "--partitions"), Set.of());
+        Options options = Options.parse(args, Set.of("--dir", "--images", "--partitions"));
         Path dir = options.value("--dir").map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "sdspark-demo")).toAbsolutePath();
         int images = options.intValue("--images", 300);

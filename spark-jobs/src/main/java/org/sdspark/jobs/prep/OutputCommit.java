@@ -27,10 +27,6 @@ final class OutputCommit {
                 "." + this.output.getName() + ".sdspark-" + UUID.randomUUID().toString().substring(0, 8));
     }
 
-    Path output() {
-        return output;
-    }
-
     Path staging() {
         return staging;
     }

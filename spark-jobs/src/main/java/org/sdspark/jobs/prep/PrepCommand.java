@@ -3,7 +3,6 @@ package org.sdspark.jobs.prep;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.sdspark.jobs.Command;
 import org.sdspark.jobs.CommonOptions;
@@ -48,7 +47,7 @@ public final class PrepCommand implements Command {
 
     @Override
     public int run(List<String> args) throws Exception {
-        Options options = Options.parse(args, CommonOptions.WITH_VALUE, Set.of());
+        Options options = Options.parse(args, CommonOptions.NAMES);
         if (options.value("--config").isEmpty() && options.all("--set").isEmpty()) {
             throw new UsageError("needs --config FILE (or --set keys); see sdspark prep --help");
         }

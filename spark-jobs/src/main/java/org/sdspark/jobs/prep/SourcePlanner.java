@@ -30,6 +30,7 @@ import org.sdspark.prep.filter.Rejection;
 import org.sdspark.prep.source.CaptionSource;
 import org.sdspark.prep.source.FolderLayout;
 import org.sdspark.prep.source.ImageEntry;
+import org.sdspark.prep.source.InvalidSourceException;
 import org.sdspark.prep.source.LayoutPlan;
 import org.sdspark.prep.source.SourceFile;
 
@@ -69,8 +70,13 @@ final class SourcePlanner {
             byRelative.put(relative, file.getPath());
             sourceFiles.add(new SourceFile(relative, file.getLen()));
         });
-        LayoutPlan layout = FolderLayout.plan(sourceFiles,
-                relative -> files.read(byRelative.getOrDefault(relative, new Path(base, relative))), spec, ingest);
+        LayoutPlan layout;
+        try {
+            layout = FolderLayout.plan(sourceFiles,
+                    relative -> files.read(byRelative.getOrDefault(relative, new Path(base, relative))), spec, ingest);
+        } catch (InvalidSourceException e) {
+            throw new UsageError("input " + root + ": " + e.getMessage(), e);
+        }
 
         String input = root.toString();
         List<Row> rejections = new ArrayList<>();

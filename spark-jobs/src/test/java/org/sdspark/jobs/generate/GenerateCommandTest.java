@@ -66,6 +66,15 @@ class GenerateCommandTest {
     }
 
     @Test
+    void flagsAreFlagsAndValuesStayValues() {
+        GenerateOptions o = GenerateOptions.parse(List.of("--fp16", "--model", TINY.toString(), "--prompt", "--v-prediction",
+                "--out", dir.toString()));
+        assertThat(o.fp16()).isTrue();
+        assertThat(o.vPrediction()).isFalse();
+        assertThat(o.prompt()).isEqualTo("--v-prediction");
+    }
+
+    @Test
     void helpDocumentsEveryOption() {
         String help = new GenerateCommand().help();
         for (String option : GenerateOptions.WITH_VALUE) {

@@ -45,7 +45,7 @@ public final class TextToImage {
                     NDArray noise = one.randomNormal(latentShape(settings.height(), settings.width()));
                     int index = i;
                     NDArray latents = denoise(noise, cond, uncond, sampler, settings.guidance(),
-                            (step, steps) -> listener.stepDone(index, settings.numImages(), step, steps));
+                            (step, steps, x) -> listener.stepDone(index, settings.numImages(), step, steps));
                     images.add(toImages(decode(latents)).get(0));
                 }
             }
@@ -67,10 +67,10 @@ public final class TextToImage {
         return embeds;
     }
 
-    /** A denoising step finished: {@code step} of {@code steps} (1-based). */
+    /** A denoising step finished: {@code step} of {@code steps} (1-based), with the latents it made (valid during the call). */
     @FunctionalInterface
     public interface StepDone {
-        void accept(int step, int steps);
+        void accept(int step, int steps, NDArray latents);
     }
 
     /**
@@ -98,7 +98,7 @@ public final class TextToImage {
                     next.attach(caller);
                     x = next;
                 }
-                done.accept(k + 1, timesteps.length);
+                done.accept(k + 1, timesteps.length, x);
             }
         } finally {
             context.close();

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Parameter names diffusers gives a Stable Diffusion UNet / VAE / CLIP text model of a given shape,
  * written out from the module structure so key maps can be checked at SD 1.5 / 2.x sizes without
- * their (gigabyte) weights. Checked against the tiny fixture's real key list in KeyMapFixtureTest.
+ * their (gigabyte) weights. Checked against the models' own names: the tiny fixture in KeyMapFixtureTest,
+ * SD 1.5 sizes in SdShapesKeyMapTest.
  */
 final class DiffusersKeyNames {
     private final List<String> keys = new ArrayList<>();

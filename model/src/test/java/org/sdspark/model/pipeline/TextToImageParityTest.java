@@ -64,10 +64,15 @@ class TextToImageParityTest {
             Parity.assertClose("pipeline " + fixture + " prompt_embeds", cond, e.get("prompt_embeds"));
             Parity.assertClose("pipeline " + fixture + " negative_embeds", uncond, e.get("negative_embeds"));
             List<Integer> steps = new ArrayList<>();
-            NDArray latents = t2i.denoise(e.get("latents_init"), cond, uncond, s, 7.5, (k, n) -> steps.add(k));
+            NDArray latents = t2i.denoise(e.get("latents_init"), cond, uncond, s, 7.5, (k, n, x) -> {
+                steps.add(k);
+                Parity.assertClose("pipeline " + fixture + " step." + (k - 1) + ".latents", x, e.get("step." + (k - 1) + ".latents"));
+            });
             assertThat(steps).containsExactly(1, 2, 3, 4);
             Parity.assertClose("pipeline " + fixture + " latents_final", latents, e.get("latents_final"));
             NDArray image = t2i.decode(latents);
+            NDArray raw = pipeline.vae().decode(pipeline.vae().unscale(latents));
+            Parity.assertClose("pipeline " + fixture + " image_raw", raw, e.get("image_raw"));
             Parity.assertClose("pipeline " + fixture + " image", image.transpose(0, 2, 3, 1), e.get("image"));
         }
     }

@@ -74,6 +74,13 @@ class InferredConfigsTest {
                     assertSame(inferred.unet().stateDict(), original.unet().stateDict());
                     assertSame(inferred.vae().stateDict(), original.vae().stateDict());
                     assertSame(inferred.textEncoder().weights(), original.textEncoder().weights());
+                    Path converted = dir.resolve("converted");
+                    inferred.saveDiffusers(converted);
+                    try (StableDiffusionPipeline back = StableDiffusionPipeline.load(m, converted)) {
+                        assertSame(back.unet().stateDict(), original.unet().stateDict());
+                        assertThat(back.configs().unet()).isEqualTo(u);
+                        assertThat(back.configs().tokenizer().vocabSize()).isEqualTo(49408);
+                    }
                     GenerationSettings one = new GenerationSettings("a photo of a dog", null, 1, 7.5, "euler", 1, 16, 16, 1, 2, false);
                     assertThat(new TextToImage(inferred).generate(m, one, StepListener.NONE).get(0).width()).isEqualTo(16);
                 }

@@ -64,7 +64,7 @@ final class OriginalCheckpoint {
         return config.hiddenAct().equals("gelu") ? CheckpointFamily.SD2 : CheckpointFamily.SD1;
     }
 
-    /** One component at a time, so a file's EMA copy and the other components never sit in memory beside it. */
+    /** One component at a time, reading only the tensors under its prefix: EMA copies and schedule buffers are never loaded. */
     static Components read(NDManager manager, Path file, CheckpointFamily family, PipelineConfigs configs) throws IOException {
         StateDict unet = component(manager, file, "unet", CheckpointFamily.UNET_PREFIX, unetMap(configs), Set.of());
         StateDict vae = null;

@@ -27,6 +27,8 @@ public record PipelineFiles(Map<String, byte[]> files) {
     public static final String TEXT_ENCODER_CONFIG = "text_encoder/config.json";
     public static final String SCHEDULER_CONFIG = "scheduler/scheduler_config.json";
     public static final String TOKENIZER = "tokenizer";
+    private static final List<String> TOKENIZER_READ = List.of(TOKENIZER + "/vocab.json", TOKENIZER + "/merges.txt",
+            TOKENIZER + "/tokenizer_config.json", TOKENIZER + "/special_tokens_map.json");
     private static final List<String> REQUIRED = List.of(UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, SCHEDULER_CONFIG,
             TOKENIZER + "/vocab.json", TOKENIZER + "/merges.txt");
 
@@ -70,9 +72,17 @@ public record PipelineFiles(Map<String, byte[]> files) {
         return new PipelineFiles(files);
     }
 
+    /**
+     * The files sdspark reads, as metadata entries; the tokenizer's other files (transformers'
+     * 2 MB tokenizer.json) stay out of the header, their content is vocab.json and merges.txt again.
+     */
     public Map<String, String> toMetadata() {
         Map<String, String> out = new TreeMap<>();
-        files.forEach((k, v) -> out.put(METADATA_PREFIX + k, new String(v, StandardCharsets.UTF_8)));
+        files.forEach((k, v) -> {
+            if (!k.startsWith(TOKENIZER + "/") || TOKENIZER_READ.contains(k)) {
+                out.put(METADATA_PREFIX + k, new String(v, StandardCharsets.UTF_8));
+            }
+        });
         return out;
     }
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.model.io.SafeTensorsException;
+import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
 import org.sdspark.model.testing.Fixtures;
@@ -93,6 +94,14 @@ class PipelineLoadSaveTest {
             }
         }
         assertThat(Files.readAllBytes(second)).isEqualTo(Files.readAllBytes(first));
+        try (SafeTensorsFile st = SafeTensorsFile.open(first)) {
+            assertThat(st.metadata()).containsKeys("format", "sdspark/unet/config.json", "sdspark/vae/config.json",
+                    "sdspark/text_encoder/config.json", "sdspark/scheduler/scheduler_config.json", "sdspark/model_index.json",
+                    "sdspark/tokenizer/vocab.json", "sdspark/tokenizer/merges.txt", "sdspark/tokenizer/tokenizer_config.json");
+            assertThat(st.metadata()).doesNotContainKey("sdspark/tokenizer/tokenizer.json");
+            assertThat(st.metadata().get("sdspark/unet/config.json"))
+                    .isEqualTo(Files.readString(FOLDER.resolve("unet/config.json")));
+        }
         // the same tensors under the same names as diffusers' conversion script wrote
         try (StateDict ours = StateDict.load(manager, first); StateDict theirs = StateDict.load(manager, SINGLE)) {
             assertThat(ours.tensors().keySet()).containsExactlyInAnyOrderElementsOf(theirs.tensors().keySet());

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.sdspark.jobs.Command;
 import org.sdspark.jobs.UsageError;
+import org.sdspark.model.clip.ClipTokenizer;
 import org.sdspark.model.diffusers.ConfigException;
 import org.sdspark.model.io.SafeTensorsException;
 import org.sdspark.model.nn.ModelLoadException;
@@ -85,6 +86,8 @@ public final class GenerateCommand implements Command {
                     throw new UsageError("--clip-skip " + options.clipSkip() + " is more than the text encoder's "
                             + layers + " layers");
                 }
+                warnIfTruncated(pipeline.configs().tokenizer(), "--prompt", options.prompt());
+                warnIfTruncated(pipeline.configs().tokenizer(), "--negative-prompt", options.negativePrompt());
                 GenerationSettings settings = options.settings(nativeSide(pipeline),
                         ThreadLocalRandom.current().nextInt(0, Integer.MAX_VALUE - options.numImages() + 1));
                 List<RgbImage> images = new TextToImage(pipeline).generate(manager, settings,
@@ -104,6 +107,16 @@ public final class GenerateCommand implements Command {
             return StableDiffusionPipeline.load(manager, model, options);
         } catch (ModelLoadException | SafeTensorsException | SchedulerConfigException | ConfigException e) {
             throw new UsageError(e.getMessage(), e);
+        }
+    }
+
+    // As diffusers warns: CLIP reads 77 tokens with its start and end tokens, the rest of a prompt is dropped.
+    private static void warnIfTruncated(ClipTokenizer tokenizer, String option, String text) {
+        int tokens = tokenizer.tokenIds(text).size();
+        int room = tokenizer.maxLength() - 2;
+        if (tokens > room) {
+            System.err.println("generate: warning: " + option + " is " + tokens + " tokens; the text encoder reads the first "
+                    + room + ", the rest is dropped");
         }
     }
 

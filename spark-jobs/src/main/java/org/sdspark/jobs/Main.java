@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.sdspark.jobs.bench.BenchUnetCommand;
 import org.sdspark.jobs.generate.GenerateCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
 import org.sdspark.jobs.prep.DemoCommand;
@@ -20,6 +21,7 @@ public final class Main {
             new DemoCommand(),
             new BenchPrepCommand(),
             new GenerateCommand(),
+            new BenchUnetCommand(),
             new ConfigCommand());
 
     private Main() {

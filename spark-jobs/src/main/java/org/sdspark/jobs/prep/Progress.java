@@ -16,6 +16,7 @@ final class Progress implements AutoCloseable {
     private final PrintStream out;
     private final long startNanos = System.nanoTime();
     private final Thread ticker;
+    private long printed = -1;
 
     Progress(String label, long total, LongAccumulator done, PrintStream out, Duration every) {
         this.label = label;
@@ -28,18 +29,22 @@ final class Progress implements AutoCloseable {
     }
 
     private void tick(Duration every) {
-        long last = -1;
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 Thread.sleep(every.toMillis());
-                long now = Math.min(done.value(), total);
-                if (now != last) {
-                    out.println(line(now));
-                    last = now;
-                }
+                print();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Prints the current count unless that count was the last one printed. */
+    private synchronized void print() {
+        long now = Math.min(done.value(), total);
+        if (now != printed) {
+            out.println(line(now));
+            printed = now;
         }
     }
 
@@ -60,6 +65,6 @@ final class Progress implements AutoCloseable {
     @Override
     public void close() {
         ticker.interrupt();
-        out.println(line(Math.min(done.value(), total)));
+        print();
     }
 }

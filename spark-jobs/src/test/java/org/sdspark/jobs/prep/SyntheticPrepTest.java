@@ -8,10 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -85,7 +82,7 @@ class SyntheticPrepTest {
     }
 
     @Test
-    void existingOutputIsKeptUnlessOverwriteAndInterruptedRunsLeaveNoTrace() throws IOException {
+    void existingOutputIsKeptUnlessOverwriteAndFailedRunsLeaveNoTrace() throws IOException {
         Path output = dir.resolve("rerun");
         PrepRuns.run(dir, conf(output, 2, false));
         String firstReport = Files.readString(output.resolve("report.json"));
@@ -95,25 +92,15 @@ class SyntheticPrepTest {
                 .hasMessageContaining("already exists")
                 .hasMessageContaining("sdspark.prep.overwrite");
 
-        SparkSession spark = SharedSpark.get();
-        AtomicBoolean cancelled = new AtomicBoolean();
-        SparkListener interrupter = new SparkListener() {
-            @Override
-            public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
-                if (stagingDirs(output).anyMatch(s -> Files.exists(s.resolve("accepted")))
-                        && cancelled.compareAndSet(false, true)) {
-                    spark.sparkContext().cancelAllJobs();
-                }
-            }
-        };
-        spark.sparkContext().addSparkListener(interrupter);
-        try {
-            assertThatThrownBy(() -> PrepRuns.run(dir, conf(output, 2, true)));
-        } finally {
-            spark.sparkContext().removeSparkListener(interrupter);
-        }
-        assertThat(cancelled).isTrue();
+        // the same directory through a file system that fails once accepted/ has been written
+        SharedSpark.get().sparkContext().hadoopConfiguration()
+                .set("fs." + FailingFileSystem.SCHEME + ".impl", FailingFileSystem.class.getName());
+        String failing = FailingFileSystem.SCHEME + "://" + output.toUri().getPath();
+        assertThatThrownBy(() -> PrepRuns.run(dir, conf(output, 2, true).replace(
+                PrepRuns.hoconString(output), PrepRuns.hoconString(failing))))
+                .hasStackTraceContaining("injected failure creating");
         assertThat(Files.readString(output.resolve("report.json"))).isEqualTo(firstReport);
+        assertThat(output.resolve("accepted")).isDirectoryContaining(p -> p.toString().endsWith(".parquet"));
         assertThat(stagingDirs(output)).isEmpty();
 
         PrepRuns.run(dir, conf(output, 2, true));

@@ -1,6 +1,7 @@
 package org.sdspark.jobs;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,16 +12,32 @@ import java.util.Set;
 public final class Options {
 
     private final Map<String, List<String>> values;
+    private final Set<String> flags;
 
-    private Options(Map<String, List<String>> values) {
+    private Options(Map<String, List<String>> values, Set<String> flags) {
         this.values = values;
+        this.flags = flags;
     }
 
     /** @param names options of the command; each takes a value, may repeat, and `--name=value` works too */
     public static Options parse(List<String> args, Set<String> names) {
+        return parse(args, names, Set.of());
+    }
+
+    /**
+     * @param names options that take a value (may repeat; `--name=value` works too)
+     * @param flagNames options that take none; the word after an option with a value is always
+     *     that value, so `--prompt --fp16` is the prompt "--fp16"
+     */
+    public static Options parse(List<String> args, Set<String> names, Set<String> flagNames) {
         Map<String, List<String>> values = new LinkedHashMap<>();
+        Set<String> flags = new HashSet<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
+            if (flagNames.contains(arg)) {
+                flags.add(arg);
+                continue;
+            }
             String name = arg;
             String inline = null;
             int eq = arg.indexOf('=');
@@ -41,7 +58,11 @@ public final class Options {
                 throw new UsageError("unknown argument '" + arg + "' (see --help)");
             }
         }
-        return new Options(values);
+        return new Options(values, flags);
+    }
+
+    public boolean flag(String name) {
+        return flags.contains(name);
     }
 
     public Optional<String> value(String name) {

@@ -45,15 +45,7 @@ public final class GenerateCommand implements Command {
                 Image i uses seed + i, so any one image can be made again alone.
 
                 options:
-                  --model PATH             a diffusers pipeline folder (model_index.json, unet/, vae/,
-                                           text_encoder/, tokenizer/, scheduler/) or a single-file
-                                           .safetensors checkpoint in the original (CompVis/A1111) layout
-                  --config DIR             for a single file without embedded configs (sdspark writes
-                                           them; others do not): a diffusers folder of the same model
-                                           family whose configs and tokenizer to use. Without it the
-                                           configs are inferred from the tensor shapes, but the CLIP
-                                           tokenizer must then come from somewhere: pass this option
-                  --v-prediction           with inferred configs: the model predicts v (SD 2.x 768 models)
+                %s
                   --prompt TEXT            what to draw
                   --negative-prompt TEXT   what to steer away from (default: empty, as diffusers)
                   --steps N                denoising steps (default 30)
@@ -68,7 +60,7 @@ public final class GenerateCommand implements Command {
                                            (A1111's numbering; default 1)
                   --fp16                   run the UNet and text encoder in float16 (GPU)
                   --out DIR                output folder (created; existing files of the same name are replaced)
-                """;
+                """.formatted(PipelineArguments.MODEL_HELP);
     }
 
     @Override
@@ -78,7 +70,7 @@ public final class GenerateCommand implements Command {
                 options.fp16() ? DataType.FLOAT16 : DataType.FLOAT32);
         try (NDManager manager = NDManager.newBaseManager()) {
             long started = System.nanoTime();
-            try (StableDiffusionPipeline pipeline = load(manager, options.model(), load)) {
+            try (StableDiffusionPipeline pipeline = PipelineArguments.load(manager, options.model(), load)) {
                 System.err.printf("generate: loaded %s in %.1f s on %s%n", options.model(),
                         (System.nanoTime() - started) / 1e9, manager.getDevice());
                 int layers = pipeline.configs().textEncoder().numHiddenLayers();
@@ -99,15 +91,6 @@ public final class GenerateCommand implements Command {
             }
         }
         return 0;
-    }
-
-    // A model that does not load is the user's input to fix: one message naming the file and key, no stack trace.
-    private static StableDiffusionPipeline load(NDManager manager, Path model, LoadOptions options) throws IOException {
-        try {
-            return StableDiffusionPipeline.load(manager, model, options);
-        } catch (ModelLoadException | SafeTensorsException | SchedulerConfigException | ConfigException e) {
-            throw new UsageError(e.getMessage(), e);
-        }
     }
 
     // As diffusers warns: CLIP reads 77 tokens with its start and end tokens, the rest of a prompt is dropped.

@@ -2,8 +2,6 @@ package org.sdspark.jobs.generate;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -29,18 +27,9 @@ record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, S
     static final String DEFAULT_SCHEDULER = "ddim";
 
     static GenerateOptions parse(List<String> args) {
-        List<String> valued = new ArrayList<>();
-        Set<String> flags = new HashSet<>();
-        splitFlags(args, valued, flags);
-        Options o = Options.parse(valued, WITH_VALUE);
-        Path model = Path.of(required(o, "--model"));
-        if (!Files.exists(model)) {
-            throw new UsageError("--model " + model + " does not exist (a diffusers pipeline folder or a .safetensors checkpoint)");
-        }
-        Optional<Path> config = o.value("--config").map(Path::of);
-        if (config.isPresent() && !Files.isDirectory(config.get())) {
-            throw new UsageError("--config " + config.get() + " is not a directory (a diffusers pipeline folder)");
-        }
+        Options o = Options.parse(args, WITH_VALUE, FLAGS);
+        Path model = PipelineArguments.model(o);
+        Optional<Path> config = PipelineArguments.config(o);
         String prompt = required(o, "--prompt");
         String scheduler = o.value("--scheduler").orElse(DEFAULT_SCHEDULER);
         if (!GenerationSettings.SCHEDULERS.contains(scheduler)) {
@@ -60,25 +49,9 @@ record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, S
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new UsageError("--out " + out + " exists and is not a directory");
         }
-        return new GenerateOptions(model, config, flags.contains("--v-prediction"), prompt,
+        return new GenerateOptions(model, config, o.flag("--v-prediction"), prompt,
                 o.value("--negative-prompt").orElse(""), o.intValue("--steps", DEFAULT_STEPS), guidance, scheduler, seed,
-                side(o, "--width"), side(o, "--height"), numImages, o.intValue("--clip-skip", 1), flags.contains("--fp16"), out);
-    }
-
-    // Options takes only `--name value`; the flags are picked out first (a value that looks like a flag,
-    // e.g. --prompt --fp16, stays a value).
-    private static void splitFlags(List<String> args, List<String> valued, Set<String> flags) {
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (FLAGS.contains(arg)) {
-                flags.add(arg);
-                continue;
-            }
-            valued.add(arg);
-            if (WITH_VALUE.contains(arg) && i + 1 < args.size()) {
-                valued.add(args.get(++i));
-            }
-        }
+                side(o, "--width"), side(o, "--height"), numImages, o.intValue("--clip-skip", 1), o.flag("--fp16"), out);
     }
 
     GenerationSettings settings(int defaultSide, long randomSeed) {

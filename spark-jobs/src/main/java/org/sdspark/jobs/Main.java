@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.sdspark.jobs.bench.BenchUnetCommand;
+import org.sdspark.jobs.convert.ConvertCommand;
 import org.sdspark.jobs.generate.GenerateCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
 import org.sdspark.jobs.prep.DemoCommand;
@@ -22,6 +23,7 @@ public final class Main {
             new BenchPrepCommand(),
             new GenerateCommand(),
             new BenchUnetCommand(),
+            new ConvertCommand(),
             new ConfigCommand());
 
     private Main() {

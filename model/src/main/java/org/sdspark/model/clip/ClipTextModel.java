@@ -9,19 +9,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import org.sdspark.model.diffusers.ComponentFolder;
 import org.sdspark.model.nn.LayerNorm;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
@@ -85,39 +78,13 @@ public final class ClipTextModel implements AutoCloseable {
     /** As {@link #load(NDManager, Path)}, with floating-point weights held in {@code type} (FLOAT32 or FLOAT16). */
     public static ClipTextModel load(NDManager manager, Path folder, DataType type) throws IOException {
         ClipTextConfig config = ClipTextConfig.load(folder.resolve("config.json"));
-        StateDict weights = StateDict.load(manager, weightFiles(folder));
-        return of(config, type == DataType.FLOAT32 ? weights : toType(manager, weights, type));
-    }
-
-    private static Path[] weightFiles(Path folder) throws IOException {
-        Path single = folder.resolve("model.safetensors");
-        if (Files.exists(single)) {
-            return new Path[] {single};
+        StateDict weights = new ComponentFolder(folder, ComponentFolder.TRANSFORMERS_WEIGHTS).loadWeights(manager);
+        if (type != DataType.FLOAT32) {
+            try (StateDict loaded = weights) {
+                weights = loaded.toType(type);
+            }
         }
-        Path index = folder.resolve("model.safetensors.index.json");
-        if (!Files.exists(index)) {
-            throw new ModelLoadException(folder + " has neither model.safetensors nor model.safetensors.index.json"
-                    + " (only safetensors text encoders are supported)");
-        }
-        JsonNode weightMap = new ObjectMapper().readTree(index.toFile()).path("weight_map");
-        Set<Path> shards = new LinkedHashSet<>();
-        for (Iterator<JsonNode> it = weightMap.elements(); it.hasNext(); ) {
-            shards.add(folder.resolve(it.next().asText()));
-        }
-        if (shards.isEmpty()) {
-            throw new ModelLoadException(index + " lists no shards under weight_map");
-        }
-        return shards.toArray(Path[]::new);
-    }
-
-    /** The same tensors with floating-point ones converted to {@code type}; closes {@code weights}. */
-    private static StateDict toType(NDManager manager, StateDict weights, DataType type) {
-        try (weights) {
-            Map<String, NDArray> converted = new LinkedHashMap<>();
-            weights.tensors().forEach((name, t) -> converted.put(name, t.getDataType().isFloating() ? t.toType(type, true) : t.duplicate()));
-            // of() moves the copies to a manager of their own before the originals are closed.
-            return StateDict.of(manager, weights.source() + " as " + type, converted);
-        }
+        return of(config, weights);
     }
 
     public ClipTextConfig config() {

@@ -12,26 +12,34 @@ import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
 
 /**
- * A diffusers component folder ({@code unet/}, {@code vae/}): {@code config.json} and the weights
- * in {@code diffusion_pytorch_model.safetensors}, or sharded with a {@code .index.json}.
+ * A component folder of a pipeline: {@code config.json} and the weights in one safetensors file,
+ * or sharded with a {@code .index.json}. diffusers names the file
+ * {@code diffusion_pytorch_model.safetensors} ({@code unet/}, {@code vae/}), transformers
+ * {@code model.safetensors} ({@code text_encoder/}).
  */
-public record ComponentFolder(Path folder) {
-    private static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
+public record ComponentFolder(Path folder, String weightsFile) {
+    public static final String DIFFUSERS_WEIGHTS = "diffusion_pytorch_model.safetensors";
+    public static final String TRANSFORMERS_WEIGHTS = "model.safetensors";
+
+    /** A diffusers model folder. */
+    public ComponentFolder(Path folder) {
+        this(folder, DIFFUSERS_WEIGHTS);
+    }
 
     public Path config() {
         return folder.resolve("config.json");
     }
 
     public StateDict loadWeights(NDManager manager) throws IOException {
-        Path single = folder.resolve(WEIGHTS);
+        Path single = folder.resolve(weightsFile);
         if (Files.isRegularFile(single)) {
             return StateDict.load(manager, single);
         }
-        Path index = folder.resolve(WEIGHTS + ".index.json");
+        Path index = folder.resolve(weightsFile + ".index.json");
         if (Files.isRegularFile(index)) {
             return StateDict.load(manager, shards(index));
         }
-        throw new ModelLoadException(folder + ": no " + WEIGHTS + " (nor a sharded " + index.getFileName()
+        throw new ModelLoadException(folder + ": no " + weightsFile + " (nor a sharded " + index.getFileName()
                 + "); only safetensors weights are supported");
     }
 
@@ -42,6 +50,9 @@ public record ComponentFolder(Path folder) {
         }
         Set<Path> files = new LinkedHashSet<>();
         map.elements().forEachRemaining(f -> files.add(folder.resolve(f.asText())));
+        if (files.isEmpty()) {
+            throw new ModelLoadException(index + " lists no shards under weight_map");
+        }
         return files.toArray(Path[]::new);
     }
 }

@@ -6,15 +6,20 @@ import java.util.function.LongSupplier;
 /**
  * "image 1/2  step 12/30  2.41 it/s  ETA 0:19" over all steps of all images: the rate is the mean
  * since the start (it/s, or s/it when below one), the ETA that rate applied to the steps left.
+ * At most one line a second, and always the last step's, so fast runs don't flood the terminal.
  */
 public final class ProgressLine implements StepListener {
+    private static final long INTERVAL_NANOS = 1_000_000_000L;
+
     private final long start;
     private final LongSupplier clock;
     private final Consumer<String> out;
+    private long lastPrinted;
 
     public ProgressLine(LongSupplier nanoClock, Consumer<String> out) {
         this.clock = nanoClock;
         this.start = nanoClock.getAsLong();
+        this.lastPrinted = start;
         this.out = out;
     }
 
@@ -22,7 +27,11 @@ public final class ProgressLine implements StepListener {
     public void stepDone(int image, int images, int step, int steps) {
         long done = (long) image * steps + step;
         long total = (long) images * steps;
-        out.accept(format(image, images, step, steps, done, total, clock.getAsLong() - start));
+        long now = clock.getAsLong();
+        if (now - lastPrinted >= INTERVAL_NANOS || done == total) {
+            lastPrinted = now;
+            out.accept(format(image, images, step, steps, done, total, now - start));
+        }
     }
 
     static String format(int image, int images, int step, int steps, long done, long total, long elapsedNanos) {

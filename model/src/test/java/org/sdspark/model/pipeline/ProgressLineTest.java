@@ -22,4 +22,19 @@ class ProgressLineTest {
                 "image 1/2  step 4/10  2.00 it/s  ETA 0:08",
                 "image 2/2  step 2/10  3.33 s/it  ETA 0:27");
     }
+
+    @Test
+    void printsAtMostOnceASecondAndAlwaysTheLastStep() {
+        AtomicLong now = new AtomicLong(0);
+        List<String> lines = new ArrayList<>();
+        ProgressLine progress = new ProgressLine(now::get, lines::add);
+        for (int step = 1; step <= 10; step++) {
+            now.addAndGet(300_000_000L);           // 0.3 s a step
+            progress.stepDone(0, 1, step, 10);
+        }
+        assertThat(lines).containsExactly(
+                "image 1/1  step 4/10  3.33 it/s  ETA 0:02",
+                "image 1/1  step 8/10  3.33 it/s  ETA 0:01",
+                "image 1/1  step 10/10  3.33 it/s  ETA 0:00");
+    }
 }

@@ -46,6 +46,9 @@ import org.sdspark.prep.filter.Rejection;
  */
 public final class FolderLayout {
     private static final Set<String> IMAGE_EXTENSIONS = Set.of(".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif");
+    // Images people keep beside their photos that no decoder here reads: said so, not called "not an image".
+    private static final Set<String> UNSUPPORTED_IMAGE_EXTENSIONS =
+            Set.of(".tif", ".tiff", ".svg", ".ico", ".heic", ".heif", ".avif", ".jxl", ".psd", ".raw", ".cr2", ".nef");
     private static final Pattern KOHYA_FOLDER = Pattern.compile("^(\\d+)_(.+)$");
     private static final String PARQUET = ".parquet";
     private static final Set<String> BOOKKEEPING_NAMES = Set.of("_SUCCESS", "_metadata", "_common_metadata");
@@ -106,7 +109,9 @@ public final class FolderLayout {
             else if (IMAGE_EXTENSIONS.contains(ext)) c.images().add(path);
             else if (captionExtensions.contains(ext)) c.captionFiles().put(path, Paths.stem(path));
             else if (ext.equals(PARQUET)) c.parquet().add(path);
-            else c.rejections().add(notAnImage(path, "not an image, caption or metadata file"));
+            else if (UNSUPPORTED_IMAGE_EXTENSIONS.contains(ext)) {
+                c.rejections().add(notAnImage(path, "unsupported image format " + ext + " (JPEG, PNG, WebP, BMP and GIF are read)"));
+            } else c.rejections().add(notAnImage(path, "not an image, caption or metadata file"));
         }
         return c;
     }

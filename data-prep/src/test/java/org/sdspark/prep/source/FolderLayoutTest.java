@@ -208,6 +208,9 @@ class FolderLayoutTest {
                 org.assertj.core.groups.Tuple.tuple("notes.md", Reason.NOT_AN_IMAGE),
                 org.assertj.core.groups.Tuple.tuple("raw.tiff", Reason.NOT_AN_IMAGE));
         assertThat(plan.rejections().get(0).detail()).isEqualTo("hidden file");
+        assertThat(plan.rejections().get(2).detail()).isEqualTo("not an image, caption or metadata file");
+        assertThat(plan.rejections().get(3).detail())
+                .isEqualTo("unsupported image format .tiff (JPEG, PNG, WebP, BMP and GIF are read)");
     }
 
     @Test

@@ -28,22 +28,6 @@ public final class DdimSampler implements Sampler {
     }
 
     @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
-    public boolean needsNoise() {
-        return false;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, int stepIndex) {
-        Tensors.checkStep(stepIndex, timesteps.length);
-        return Tensors.scoped(sample, sample::duplicate, sample);
-    }
-
-    @Override
     public NDArray step(NDArray modelOutput, int stepIndex, NDArray sample, NDArray noise) {
         Tensors.checkStep(stepIndex, timesteps.length);
         DdimSteps.Step s = steps.step(stepIndex);

@@ -30,14 +30,24 @@ public interface Sampler extends AutoCloseable {
         return timesteps().length;
     }
 
-    /** The initial latents are unit Gaussian noise times this. */
-    double initNoiseSigma();
+    /** The initial latents are unit Gaussian noise times this; 1 unless the sampler works in sigma space. */
+    default double initNoiseSigma() {
+        return 1.0;
+    }
 
     /** Whether {@link #step} needs a fresh unit Gaussian noise tensor (ancestral samplers). */
-    boolean needsNoise();
+    default boolean needsNoise() {
+        return false;
+    }
 
-    /** The model's input at step k (a new array, even where it equals the sample). */
-    NDArray scaleModelInput(NDArray sample, int stepIndex);
+    /**
+     * The model's input at step k (a new array, even where it equals the sample). Samplers that
+     * work in alpha space give the model the sample as it is.
+     */
+    default NDArray scaleModelInput(NDArray sample, int stepIndex) {
+        Tensors.checkStep(stepIndex, steps());
+        return Tensors.scoped(sample, sample::duplicate, sample);
+    }
 
     /**
      * The sample after step k.

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
 
@@ -28,6 +30,22 @@ public record ComponentFolder(Path folder, String weightsFile) {
 
     public Path config() {
         return folder.resolve("config.json");
+    }
+
+    /**
+     * Reads {@code config.json}, loads the weights and builds the model from both; the weights
+     * are closed if building fails (the model owns them otherwise).
+     */
+    public <C, M> M load(NDManager manager, Function<Path, C> readConfig, BiFunction<C, StateDict, M> build)
+            throws IOException {
+        C config = readConfig.apply(config());
+        StateDict weights = loadWeights(manager);
+        try {
+            return build.apply(config, weights);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
     }
 
     public StateDict loadWeights(NDManager manager) throws IOException {

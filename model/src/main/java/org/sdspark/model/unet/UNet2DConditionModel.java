@@ -107,15 +107,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
 
     /** A diffusers {@code unet/} folder: config.json + diffusion_pytorch_model.safetensors. */
     public static UNet2DConditionModel load(NDManager manager, Path folder) throws IOException {
-        ComponentFolder component = new ComponentFolder(folder);
-        UNetConfig config = UNetConfig.read(component.config());
-        StateDict weights = component.loadWeights(manager);
-        try {
-            return from(config, weights);
-        } catch (RuntimeException e) {
-            weights.close();
-            throw e;
-        }
+        return new ComponentFolder(folder).load(manager, UNetConfig::read, UNet2DConditionModel::from);
     }
 
     /** A freshly initialised model of {@code config} (PyTorch's default init). */

@@ -51,15 +51,7 @@ public final class AutoencoderKL implements AutoCloseable {
 
     /** A diffusers {@code vae/} folder: config.json + diffusion_pytorch_model.safetensors. */
     public static AutoencoderKL load(NDManager manager, Path folder) throws IOException {
-        ComponentFolder component = new ComponentFolder(folder);
-        VaeConfig config = VaeConfig.read(component.config());
-        StateDict weights = component.loadWeights(manager);
-        try {
-            return from(config, weights);
-        } catch (RuntimeException e) {
-            weights.close();
-            throw e;
-        }
+        return new ComponentFolder(folder).load(manager, VaeConfig::read, AutoencoderKL::from);
     }
 
     /** A freshly initialised model of {@code config} (PyTorch's default init). */

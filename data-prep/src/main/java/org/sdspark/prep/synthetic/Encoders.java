@@ -12,14 +12,14 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
 /** Encodes test images to bytes. WebP is absent: TwelveMonkeys can read it but not write it. */
-final class Encoders {
+public final class Encoders {
     static {
         ImageIO.setUseCache(false);
     }
 
     private Encoders() {}
 
-    static byte[] jpeg(BufferedImage image, float quality) {
+    public static byte[] jpeg(BufferedImage image, float quality) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {

@@ -125,10 +125,7 @@ public final class BenchDataCommand implements Command {
     /** Decode alone, one thread, bytes already in memory: what a naive loader would reach per core. */
     private static double decodeOnly(PreparedDataset dataset, Configuration conf) throws Exception {
         List<DatasetRow> rows = dataset.rows().subList(0, Math.min(dataset.rows().size(), WARMUP + 3 * TIMED));
-        List<byte[]> bytes;
-        try (ParquetImages images = new ParquetImages(dataset, conf)) {
-            bytes = images.read(rows);
-        }
+        List<byte[]> bytes = new ParquetImages(dataset, conf).read(rows);
         for (int i = 0; i < WARMUP; i++) ImageDecoder.decode(bytes.get(i));
         long start = System.nanoTime();
         for (int i = WARMUP; i < bytes.size(); i++) ImageDecoder.decode(bytes.get(i));

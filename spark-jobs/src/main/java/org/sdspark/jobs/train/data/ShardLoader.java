@@ -171,7 +171,7 @@ public final class ShardLoader implements Iterator<TrainingStep>, AutoCloseable 
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
         closed = true;
         reader.interrupt();
         pool.shutdownNow();
@@ -179,11 +179,6 @@ public final class ShardLoader implements Iterator<TrainingStep>, AutoCloseable 
             reader.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        try {
-            instanceImages.close();
-        } finally {
-            if (classImages != null) classImages.close();
         }
     }
 }

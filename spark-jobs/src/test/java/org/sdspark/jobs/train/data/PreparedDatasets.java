@@ -44,10 +44,10 @@ final class PreparedDatasets {
         }
     }
 
-    /** Runs `sdspark prep` on {@code input} into {@code output}, buckets at 256 px. */
-    static void prep(Path input, Path output, String format) throws IOException {
+    /** Runs `sdspark prep` on the kohya folders in {@code input} into {@code output}, buckets at 256 px. */
+    static void prep(Path input, Path output) throws IOException {
         Config config = ConfigLoader.load(Optional.empty(), List.of(
-                "sdspark.prep.inputs=[{path=" + quoted(input) + ", format=" + format + "}]",
+                "sdspark.prep.inputs=[{path=" + quoted(input) + ", format=kohya}]",
                 "sdspark.prep.output=" + quoted(output),
                 "sdspark.prep.partitions=2",
                 "sdspark.prep.filter.min-bytes-per-pixel=0",

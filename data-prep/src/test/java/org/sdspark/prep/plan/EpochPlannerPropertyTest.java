@@ -17,7 +17,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.sdspark.prep.bucket.Bucket;
 
-class EpochPlannerProperties {
+class EpochPlannerPropertyTest {
     private static final List<Bucket> BUCKETS = List.of(new Bucket(512, 512), new Bucket(640, 384), new Bucket(384, 640));
 
     @Provide

@@ -45,6 +45,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final String source;
     private final PipelineFiles files;
     private PipelineConfigs configs;
+    private Adapters adapters = Adapters.NONE;
     private final ClipTextModel textEncoder;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
@@ -214,14 +215,16 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * Merges a LoRA/LoCon file (PEFT/diffusers or kohya/A1111 layout, LDM or diffusers UNet names)
      * into the UNet and text encoder: {@code W += scale * (alpha / rank) * up . down}, what diffusers'
      * {@code load_lora_weights} then {@code fuse_lora(lora_scale=scale)} give. Fails, changing nothing,
-     * naming every key that does not fit.
+     * naming every key that does not fit. Returns the number of layers changed.
      */
-    public void fuseLora(Path file, double scale) throws IOException {
+    public int fuseLora(Path file, double scale) throws IOException {
         AdaptableModules modules = AdaptableModules.of(shapes(unet.stateDict()), shapes(textEncoder.weights()));
         KohyaNames names = KohyaNames.index(modules, OriginalCheckpoint.unetMap(configs));
         try (NDManager scope = unet.stateDict().manager().newSubManager()) {
             LoraWeights lora = LoraFile.read(scope, file, modules, names);
             LoraMerge.merge(lora, scale, m -> weightsOf(m.component()).tensors().get(modules.weightKey(m)));
+            adapters = adapters.with(new Adapters.Lora(file.toString(), scale));
+            return lora.modules().size();
         }
     }
 
@@ -263,6 +266,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             }
             textEncoder.addTokenEmbeddings(embedding.vectors());
             configs = configs.withTokenizer(extended);
+            adapters = adapters.with(new Adapters.Embedding(file.toString(), embedding.tokens()));
             return embedding.tokens();
         }
     }
@@ -290,6 +294,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     public PipelineConfigs configs() {
         return configs;
+    }
+
+    /** The LoRAs merged and embeddings added since loading. */
+    public Adapters adapters() {
+        return adapters;
     }
 
     public ClipTextModel textEncoder() {

@@ -62,7 +62,11 @@ public final class LoraFile {
                 NDArray up = tensors.tensors().get(e.upKey());
                 down.attach(manager);
                 up.attach(manager);
-                adapters.add(new LoraModule(e.module(), down, up, alpha(e, tensors, file)));
+                try {
+                    adapters.add(new LoraModule(e.module(), down, up, alpha(e, tensors, file)));
+                } catch (IllegalArgumentException bad) {
+                    throw new ModelLoadException(file + ": " + bad.getMessage());
+                }
             }
         }
         return new LoraWeights(adapters);

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -50,62 +51,79 @@ public record LoraPlan(LoraLayout layout, List<Entry> entries) {
                 + " or lora_unet_<module>.lora_down.weight / lora_up.weight); its tensors: " + sample(shapes.keySet())
                 + (shapes.containsKey("emb_params") || shapes.size() == 1 ? " (a textual inversion embedding? use --embedding)" : "")));
         Problems problems = new Problems();
+        Map<String, Map<LoraLayout.Part, String>> byModule = byModule(layout, shapes.keySet(), problems);
+        Map<Component, Optional<PeftAdapterConfig>> configs = new EnumMap<>(Component.class);
+        for (Component c : Component.values()) {
+            configs.put(c, layout == LoraLayout.PEFT ? PeftAdapterConfig.read(metadata, c, source) : Optional.empty());
+        }
+        Reader reader = new Reader(layout, shapes, modules, names, problems, configs,
+                layout == LoraLayout.PEFT && byModule.keySet().stream().noneMatch(LoraPlan::hasComponentPrefix));
+        List<Entry> entries = new ArrayList<>();
+        byModule.forEach((name, parts) -> reader.entry(name, parts).ifPresent(entries::add));
+        problems.throwIfAny(source, layout);
+        return new LoraPlan(layout, entries);
+    }
+
+    /** The file's tensors grouped by the module they adapt, as the file names it. */
+    private static Map<String, Map<LoraLayout.Part, String>> byModule(LoraLayout layout, Collection<String> keys, Problems problems) {
         Map<String, Map<LoraLayout.Part, String>> byModule = new LinkedHashMap<>();
-        for (String key : shapes.keySet()) {
+        for (String key : keys) {
             Optional<LoraLayout.TensorName> name = layout.parse(key);
             if (name.isPresent()) {
-                byModule.computeIfAbsent(name.get().module(), m -> new EnumMap<>(LoraLayout.Part.class))
-                        .put(name.get().part(), key);
+                byModule.computeIfAbsent(name.get().module(), m -> new EnumMap<>(LoraLayout.Part.class)).put(name.get().part(), key);
             } else {
                 problems.add(LoraLayout.otherKind(key).map(kind -> "unsupported adapter kind " + kind)
                         .orElse("not a LoRA tensor of the " + layout + " layout"), key);
             }
         }
-        boolean unprefixed = layout == LoraLayout.PEFT && byModule.keySet().stream().noneMatch(LoraPlan::hasComponentPrefix);
-        Map<Component, Optional<PeftAdapterConfig>> configs = new EnumMap<>(Component.class);
-        for (Component c : Component.values()) {
-            configs.put(c, layout == LoraLayout.PEFT ? PeftAdapterConfig.read(metadata, c, source) : Optional.empty());
-        }
-        List<Entry> entries = new ArrayList<>();
-        byModule.forEach((name, parts) -> {
+        return byModule;
+    }
+
+    /** Works out one module's entry, or records why it has none. */
+    private record Reader(LoraLayout layout, Map<String, long[]> shapes, AdaptableModules modules, KohyaNames names,
+                          Problems problems, Map<Component, Optional<PeftAdapterConfig>> configs, boolean unprefixed) {
+
+        Optional<Entry> entry(String name, Map<LoraLayout.Part, String> parts) {
             String down = parts.get(LoraLayout.Part.DOWN);
             String up = parts.get(LoraLayout.Part.UP);
             if (down == null || up == null) {
-                problems.add("has no " + (down == null ? "down" : "up") + " tensor ("
-                        + layout.suffix(down == null ? LoraLayout.Part.DOWN : LoraLayout.Part.UP) + ")", name);
-                return;
+                LoraLayout.Part missing = down == null ? LoraLayout.Part.DOWN : LoraLayout.Part.UP;
+                problems.add("has no " + missing.name().toLowerCase(Locale.ROOT) + " tensor (" + layout.suffix(missing) + ")", name);
+                return Optional.empty();
             }
             Optional<ModuleRef> module = layout == LoraLayout.KOHYA ? resolveKohya(name, names, problems)
                     : resolvePeft(unprefixed ? Component.UNET.key() + "." + name : name, modules, problems);
             if (module.isEmpty()) {
-                return;
+                return Optional.empty();
             }
-            long[] downShape = shapes.get(down);
-            long[] upShape = shapes.get(up);
-            if (!fits(downShape, upShape, modules.weightShape(module.get()))) {
-                problems.add("down " + Arrays.toString(downShape) + " and up " + Arrays.toString(upShape)
-                        + " do not fit " + module.get() + ".weight " + Arrays.toString(modules.weightShape(module.get())), name);
-                return;
+            long[] weight = modules.weightShape(module.get());
+            if (!fits(shapes.get(down), shapes.get(up), weight)) {
+                problems.add("down " + Arrays.toString(shapes.get(down)) + " and up " + Arrays.toString(shapes.get(up))
+                        + " do not fit " + module.get() + ".weight " + Arrays.toString(weight), name);
+                return Optional.empty();
             }
-            int rank = (int) downShape[0];
-            Optional<PeftAdapterConfig> config = configs.get(module.get().component());
-            String pathInFile = unprefixed ? name : name.substring(name.indexOf('.') + 1);
-            if (config.isPresent() && config.get().useDora()) {
+            int rank = (int) shapes.get(down)[0];
+            return alpha(name, parts, module.get().component(), rank).map(alpha -> new Entry(module.get(), down, up, rank, alpha));
+        }
+
+        /** From the PEFT config of the module's component if the file has one, else its alpha tensor, else rank. */
+        private Optional<Alpha> alpha(String name, Map<LoraLayout.Part, String> parts, Component component, int rank) {
+            Optional<PeftAdapterConfig> config = configs.get(component);
+            if (config.isEmpty()) {
+                String alphaKey = parts.get(LoraLayout.Part.ALPHA);
+                return Optional.of(alphaKey != null ? new Alpha.InTensor(alphaKey) : new Alpha.Known(rank));
+            }
+            String path = unprefixed ? name : name.substring(name.indexOf('.') + 1);
+            if (config.get().useDora()) {
                 problems.add("unsupported adapter kind DoRA (use_dora in " + PeftAdapterConfig.METADATA_KEY + ")", name);
-                return;
+                return Optional.empty();
             }
-            if (config.isPresent() && config.get().rank(pathInFile) != rank) {
-                problems.add("has rank " + rank + " but " + PeftAdapterConfig.METADATA_KEY + " says "
-                        + config.get().rank(pathInFile), name);
-                return;
+            if (config.get().rank(path) != rank) {
+                problems.add("has rank " + rank + " but " + PeftAdapterConfig.METADATA_KEY + " says " + config.get().rank(path), name);
+                return Optional.empty();
             }
-            Alpha alpha = config.<Alpha>map(c -> new Alpha.Known(c.effectiveAlpha(pathInFile, rank)))
-                    .orElseGet(() -> parts.containsKey(LoraLayout.Part.ALPHA) ? new Alpha.InTensor(parts.get(LoraLayout.Part.ALPHA))
-                            : new Alpha.Known(rank));
-            entries.add(new Entry(module.get(), down, up, rank, alpha));
-        });
-        problems.throwIfAny(source, layout);
-        return new LoraPlan(layout, entries);
+            return Optional.of(new Alpha.Known(config.get().effectiveAlpha(path, rank)));
+        }
     }
 
     private static boolean hasComponentPrefix(String module) {

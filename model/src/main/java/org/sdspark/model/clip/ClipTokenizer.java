@@ -28,6 +28,10 @@ import java.util.regex.Pattern;
  * (start, end and the pad token, which SD 2 sets to "!") written exactly in the text are kept
  * whole; the rest is NFC-composed, whitespace-collapsed, lower-cased, split into words and
  * byte-pair encoded. Thread-safe.
+ *
+ * <p>Tokens added for textual inversion ({@link #withAddedTokens}) are matched whole in the
+ * normalised text before it is split into words, as transformers' added tokens are, and take the
+ * ids after the vocabulary's.
  */
 public final class ClipTokenizer {
     public static final String START_OF_TEXT = "<|startoftext|>";
@@ -46,8 +50,14 @@ public final class ClipTokenizer {
     private final String padToken;
     private final int maxLength;
     private final List<String> specialTokens;
+    private final AddedTokens added;
 
     private ClipTokenizer(Map<String, Integer> vocab, BpeMerges merges, String padToken, int maxLength, String source) {
+        this(vocab, merges, padToken, maxLength, source, AddedTokens.none(vocab.size()));
+    }
+
+    private ClipTokenizer(Map<String, Integer> vocab, BpeMerges merges, String padToken, int maxLength, String source,
+                          AddedTokens added) {
         for (String token : List.of(START_OF_TEXT, END_OF_TEXT, padToken)) {
             if (!vocab.containsKey(token)) {
                 throw new IllegalArgumentException(source + ": the vocabulary has no token '" + token + "'");
@@ -63,6 +73,26 @@ public final class ClipTokenizer {
         // Longest first, so that a special token never loses to one of its own prefixes.
         this.specialTokens = List.of(START_OF_TEXT, END_OF_TEXT, padToken).stream().distinct()
                 .sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        this.added = added;
+    }
+
+    /**
+     * This tokenizer knowing {@code tokens} too, with ids {@code vocabSize() + i} after those already
+     * added. A token {@code t} added with {@code t_1, t_2, ...} is a multi-vector embedding's (see
+     * {@link #tokenize}).
+     */
+    public ClipTokenizer withAddedTokens(List<String> tokens) {
+        for (String token : tokens) {
+            if (vocab.containsKey(token)) {
+                throw new IllegalArgumentException("token '" + token + "' is already in the vocabulary; choose another name");
+            }
+        }
+        return new ClipTokenizer(vocab, merges, padToken, maxLength, "", added.with(tokens));
+    }
+
+    /** The tokens added so far, in id order. */
+    public List<String> addedTokens() {
+        return added.tokens();
     }
 
     /**
@@ -170,8 +200,19 @@ public final class ClipTokenizer {
         return tokenize(text).stream().map(this::idOf).toList();
     }
 
-    /** The text's BPE tokens (vocabulary strings, words ending in {@code </w>}), special tokens kept whole. */
+    /**
+     * The text's BPE tokens (vocabulary strings, words ending in {@code </w>}), special and added
+     * tokens kept whole. A multi-vector added token written in the text stands for all its tokens,
+     * as diffusers' pipelines expand it ({@code <tok>} gives {@code <tok> <tok>_1 ...}); write the
+     * token alone, not its continuations.
+     */
     public List<String> tokenize(String text) {
+        List<String> tokens = tokenizeAsWritten(text);
+        String expanded = added.expandMultiVector(text, tokens);
+        return expanded.equals(text) ? tokens : tokenizeAsWritten(expanded);
+    }
+
+    private List<String> tokenizeAsWritten(String text) {
         List<String> tokens = new ArrayList<>();
         int start = 0;
         int pos = 0;
@@ -200,17 +241,22 @@ public final class ClipTokenizer {
     }
 
     private void addWords(String text, List<String> tokens) {
-        Matcher words = WORDS.matcher(ClipTextCleaner.clean(text));
-        while (words.find()) {
-            tokens.addAll(merges.encode(ByteSymbols.encode(words.group())));
-        }
+        added.split(ClipTextCleaner.clean(text), piece -> {
+            Matcher words = WORDS.matcher(piece);
+            while (words.find()) {
+                tokens.addAll(merges.encode(ByteSymbols.encode(words.group())));
+            }
+        }, tokens::add);
     }
 
     // As transformers does, a token missing from the vocabulary (possible only with a vocabulary
     // that lacks some byte symbol) becomes the unknown token, which for CLIP is the end token.
     private int idOf(String token) {
         Integer id = vocab.get(token);
-        return id != null ? id : eosId();
+        if (id != null) {
+            return id;
+        }
+        return added.id(token).orElse(eosId());
     }
 
     public int bosId() {
@@ -233,7 +279,13 @@ public final class ClipTokenizer {
         return maxLength;
     }
 
+    /** Tokens of the vocabulary, without added ones. */
     public int vocabSize() {
         return vocab.size();
+    }
+
+    /** Tokens of the vocabulary and added ones, as {@code len(tokenizer)}. */
+    public int size() {
+        return vocab.size() + added.tokens().size();
     }
 }

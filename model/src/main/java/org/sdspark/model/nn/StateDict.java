@@ -181,6 +181,19 @@ public final class StateDict implements AutoCloseable {
         return tensors.containsKey(key);
     }
 
+    /**
+     * Adds a tensor under {@code key}, or replaces (and closes) the one there, taking ownership of it;
+     * it counts as used. For tensors that join a built model, e.g. embeddings of added tokens.
+     */
+    public void put(String key, NDArray tensor) {
+        tensor.attach(manager);
+        used.add(key);
+        NDArray before = tensors.put(key, tensor);
+        if (before != null && before != tensor) {
+            before.close();
+        }
+    }
+
     /** A view rooted at the whole dict. */
     public Weights root() {
         return new Weights(this, "");

@@ -89,6 +89,45 @@ class ClipTextModelTest {
     }
 
     @Test
+    void addedTokenRowsFollowTheTableWhetherInTheWeightsOrAddedLater() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> weights = randomWeights(m, "text_model.");
+            NDArray rows = m.randomNormal(new Shape(2, HIDDEN));
+            Map<String, NDArray> withRows = new LinkedHashMap<>();
+            weights.forEach((k, v) -> withRows.put(k, v.duplicate()));
+            withRows.put("text_model.embeddings.token_embedding.added", rows.duplicate());
+            NDArray ids = m.create(new long[] {8, VOCAB + 1, 3, VOCAB, 9, 9}, new Shape(1, 6));
+            try (ClipTextModel trained = ClipTextModel.of(config(9), StateDict.of(m, "with rows", withRows));
+                 ClipTextModel loaded = ClipTextModel.of(config(9), StateDict.of(m, "random", weights))) {
+                loaded.addTokenEmbeddings(rows.get("0:1"));
+                loaded.addTokenEmbeddings(rows.get("1:2"));
+                assertThat(loaded.tokenCount()).isEqualTo(VOCAB + 2);
+                assertThat(loaded.addedEmbeddingsKey()).isEqualTo("text_model.embeddings.token_embedding.added");
+                assertThat(loaded.weights().tensors().get(loaded.addedEmbeddingsKey()).contentEquals(rows)).isTrue();
+                NDArray expected = trained.forward(ids).lastHiddenState();
+                assertThat(loaded.forward(ids).lastHiddenState().contentEquals(expected)).isTrue();
+                // the added rows are looked up: an added token's state differs from any table token's
+                assertThat(expected.get("0, 1").contentEquals(expected.get("0, 3"))).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void addedRowsMustHaveTheHiddenSize() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> weights = randomWeights(m, "");
+            weights.put("embeddings.token_embedding.added", m.zeros(new Shape(2, HIDDEN + 1)));
+            assertThatThrownBy(() -> ClipTextModel.of(config(9), StateDict.of(m, "bad", weights)))
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("embeddings.token_embedding.added has shape (2, 9)");
+            try (ClipTextModel model = model(m, 9, "")) {
+                assertThatThrownBy(() -> model.addTokenEmbeddings(m.zeros(new Shape(HIDDEN))))
+                        .hasMessageContaining("token embeddings must be (n, 8)");
+            }
+        }
+    }
+
+    @Test
     void forwardLeavesOnlyItsOutputsBehind() {
         try (NDManager m = NDManager.newBaseManager(); ClipTextModel model = model(m, 9, "")) {
             NDArray ids = m.create(new long[] {8, 3, 9, 0}, new Shape(1, 4));

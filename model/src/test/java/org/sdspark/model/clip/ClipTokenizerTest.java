@@ -107,6 +107,38 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void addedTokensAreMatchedWholeInTheLowerCasedTextLongestFirstWithIdsAfterTheVocabulary() throws IOException {
+        ClipTokenizer tok = tokenizer(ClipTokenizer.END_OF_TEXT, 77).withAddedTokens(java.util.List.of("<low>", "<low>-x", "Sks"));
+        assertThat(tok.vocabSize()).isEqualTo(28);
+        assertThat(tok.size()).isEqualTo(31);
+        assertThat(tok.addedTokens()).containsExactly("<low>", "<low>-x", "Sks");
+        // "<low>-x" wins over its prefix "<low>"; added tokens split words ("the<low>" is "the" + "<low>")
+        assertThat(tok.tokenize("the<low>-x the <LOW> sks")).containsExactly("the</w>", "<low>-x", "the</w>", "<low>", "Sks");
+        assertThat(tok.tokenIds("the<low>-x the <LOW> sks")).containsExactly(16, 29, 16, 28, 30);
+        assertThat(tokenizer(ClipTokenizer.END_OF_TEXT, 77).tokenize("<low>")).containsExactly("<</w>", "low</w>", "></w>");
+    }
+
+    @Test
+    void aMultiVectorTokenWrittenExactlyBringsAllItsVectorsAsDiffusersExpandsIt() throws IOException {
+        ClipTokenizer tok = tokenizer(ClipTokenizer.END_OF_TEXT, 77).withAddedTokens(java.util.List.of("<t>", "<t>_1", "<t>_2", "<u>"));
+        assertThat(tok.tokenIds("the <t> low <u>")).containsExactly(16, 28, 29, 30, 7, 31);
+        // diffusers replaces the token in the raw prompt: a differently cased one is matched but not expanded
+        assertThat(tok.tokenIds("the <T>")).containsExactly(16, 28);
+    }
+
+    @Test
+    void anAddedTokenMustBeNewBlankFreeAndDistinctOnceLowerCased() throws IOException {
+        ClipTokenizer tok = tokenizer(ClipTokenizer.END_OF_TEXT, 77);
+        assertThatThrownBy(() -> tok.withAddedTokens(java.util.List.of("low</w>")))
+                .hasMessageContaining("token 'low</w>' is already in the vocabulary");
+        assertThatThrownBy(() -> tok.withAddedTokens(java.util.List.of(" "))).hasMessageContaining("is blank");
+        assertThatThrownBy(() -> tok.withAddedTokens(java.util.List.of("<a>")).withAddedTokens(java.util.List.of("<a>")))
+                .hasMessageContaining("'<a>' is added twice");
+        assertThatThrownBy(() -> tok.withAddedTokens(java.util.List.of("<A>", "<a>")))
+                .hasMessageContaining("'<A>' and '<a>' are the same token once lower-cased");
+    }
+
+    @Test
     void readsATokenizerFolderWithItsPadTokenAndLength(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("vocab.json"), VOCAB);
         Files.writeString(dir.resolve("merges.txt"), MERGES);

@@ -18,6 +18,7 @@ import org.sdspark.jobs.UsageError;
 class GenerateCommandTest {
     // the committed tiny pipeline of the model module (tests run in spark-jobs/)
     private static final Path TINY = Path.of("..", "model", "src", "test", "resources", "fixtures", "tiny-sd");
+    private static final Path FIXTURES = TINY.getParent();
 
     @TempDir
     Path dir;
@@ -63,6 +64,49 @@ class GenerateCommandTest {
         assertThatThrownBy(() -> new GenerateCommand().run(List.of("--model", cut.toString(), "--config", TINY.toString(),
                 "--prompt", "p", "--out", dir.resolve("out").toString())))
                 .isInstanceOf(UsageError.class).hasMessageContaining(cut.toString()).hasMessageContaining("truncated");
+    }
+
+    @Test
+    void lorasAndEmbeddingsChangeTheImageAndAreRecorded() throws Exception {
+        List<String> base = List.of("--model", TINY.toString(), "--prompt", "a photo of <cat-toy> in <my-style>", "--steps", "2",
+                "--seed", "3");
+        Path plain = dir.resolve("plain");
+        Path adapted = dir.resolve("adapted");
+        Path lora = FIXTURES.resolve("lora/peft.safetensors");
+        Path locon = FIXTURES.resolve("lora/locon-kohya.safetensors");
+        Path catToy = FIXTURES.resolve("embeddings/learned_embeds.safetensors");
+        Path style = FIXTURES.resolve("embeddings/sdsk-style.safetensors");
+        assertThat(new GenerateCommand().run(concat(base, "--out", plain.toString()))).isZero();
+        assertThat(new GenerateCommand().run(concat(base, "--out", adapted.toString(), "--lora", lora + ":0.7", "--lora",
+                locon.toString(), "--embedding", catToy.toString(), "--embedding", style + ":<my-style>"))).isZero();
+        assertThat(Files.readAllBytes(adapted.resolve("000-seed3.png"))).isNotEqualTo(Files.readAllBytes(plain.resolve("000-seed3.png")));
+        JsonNode json = new ObjectMapper().readTree(adapted.resolve("generation.json").toFile());
+        assertThat(json.get("loras").toString()).isEqualTo("[{\"file\":\"" + lora + "\",\"scale\":0.7},{\"file\":\"" + locon
+                + "\",\"scale\":1.0}]");
+        assertThat(json.get("embeddings").get(1).get("tokens").toString()).isEqualTo("[\"<my-style>\",\"<my-style>_1\",\"<my-style>_2\"]");
+        assertThat(new ObjectMapper().readTree(plain.resolve("generation.json").toFile()).get("loras")).isEmpty();
+    }
+
+    @Test
+    void adapterFilesThatAreMissingMisnamedOrForSomethingElseAreOneMessage() {
+        List<String> base = List.of("--model", TINY.toString(), "--prompt", "p", "--out", dir.resolve("out").toString());
+        Path lora = FIXTURES.resolve("lora/peft.safetensors");
+        Path embedding = FIXTURES.resolve("embeddings/learned_embeds.safetensors");
+        assertUsage(base, List.of("--lora", "nope.safetensors:0.5"), "--lora nope.safetensors:0.5: no such file (FILE[:SCALE])");
+        assertUsage(base, List.of("--lora", lora + ":strong"), "the scale 'strong' is not a number");
+        assertUsage(base, List.of("--embedding", embedding + ":"), "the token after ':' is empty");
+        assertThatThrownBy(() -> new GenerateCommand().run(concat(base, "--lora", embedding.toString())))
+                .isInstanceOf(UsageError.class).hasMessageContaining(embedding.toString()).hasMessageContaining("is not a LoRA file")
+                .hasMessageContaining("use --embedding");
+        assertThatThrownBy(() -> new GenerateCommand().run(concat(base, "--embedding", lora.toString())))
+                .isInstanceOf(UsageError.class).hasMessageContaining(lora.toString())
+                .hasMessageContaining("is not a textual inversion embedding");
+    }
+
+    private static List<String> concat(List<String> base, String... more) {
+        List<String> all = new ArrayList<>(base);
+        all.addAll(List.of(more));
+        return all;
     }
 
     @Test

@@ -22,7 +22,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sdspark.model.testing.Fixtures;
 
-/** Every case of fixtures/tokenizer_cases.json, made by transformers' CLIPTokenizer. */
+/**
+ * Every case of fixtures/tokenizer_cases.json, made by transformers' CLIPTokenizer; the tiny
+ * vocabulary's cases also from its tokenizer.json alone (as transformers 5 saves a tokenizer).
+ */
 class ClipTokenizerParityTest {
     private static final Map<String, ClipTokenizer> TOKENIZERS = new HashMap<>();
 
@@ -33,6 +36,7 @@ class ClipTokenizerParityTest {
                     case "full" -> fullVocabulary(ClipTokenizer.END_OF_TEXT);
                     case "full-sd2pad" -> fullVocabulary("!");
                     case "tiny" -> ClipTokenizer.load(Fixtures.path("tiny-sd/tokenizer"));
+                    case "tiny-json" -> ClipTokenizer.load(withoutVocabFiles(Fixtures.path("tiny-sd/tokenizer")));
                     default -> throw new IllegalArgumentException("unknown vocabulary in tokenizer_cases.json: " + v);
                 };
             } catch (IOException e) {
@@ -49,6 +53,17 @@ class ClipTokenizerParityTest {
         }
     }
 
+    // the folder's tokenizer.json and tokenizer_config.json, copied to a folder of their own
+    private static Path withoutVocabFiles(Path folder) throws IOException {
+        Path copy = Files.createTempDirectory("tokenizer-json-");
+        copy.toFile().deleteOnExit();
+        for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
+            Files.copy(folder.resolve(name), copy.resolve(name));
+            copy.resolve(name).toFile().deleteOnExit();
+        }
+        return copy;
+    }
+
     static Stream<Arguments> cases() throws IOException {
         List<Arguments> cases = new ArrayList<>();
         for (JsonNode c : new ObjectMapper().readTree(Fixtures.path("tokenizer_cases.json").toFile())) {
@@ -57,6 +72,9 @@ class ClipTokenizerParityTest {
                 ids[i] = c.get("ids").get(i).asInt();
             }
             cases.add(Arguments.of(c.get("vocab").asText(), c.get("text").asText(), ids, c.get("tokens").toString()));
+            if (c.get("vocab").asText().equals("tiny")) {
+                cases.add(Arguments.of("tiny-json", c.get("text").asText(), ids, c.get("tokens").toString()));
+            }
         }
         return cases.stream();
     }

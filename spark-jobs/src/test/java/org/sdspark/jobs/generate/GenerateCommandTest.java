@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +39,18 @@ class GenerateCommandTest {
         assertThat(json.get("scheduler").asText()).isEqualTo("euler-a");
         assertThat(json.get("steps").asInt()).isEqualTo(2);
         assertThat(json.get("negative_prompt").asText()).isEmpty();
+    }
+
+    @Test
+    void generatesFromAFolderWhoseTokenizerIsTokenizerJsonOnly() throws Exception {
+        Path transformers5 = copyOfTiny();
+        Files.delete(transformers5.resolve("tokenizer/vocab.json"));
+        Files.delete(transformers5.resolve("tokenizer/merges.txt"));
+        Path out = dir.resolve("gen");
+        int code = new GenerateCommand().run(List.of("--model", transformers5.toString(), "--prompt", "a photo of sks dog",
+                "--steps", "1", "--seed", "5", "--out", out.toString()));
+        assertThat(code).isZero();
+        assertThat(out.resolve("000-seed5.png")).exists();
     }
 
     @Test
@@ -83,6 +97,21 @@ class GenerateCommandTest {
         for (String flag : GenerateOptions.FLAGS) {
             assertThat(help).as(flag).contains(flag);
         }
+    }
+
+    private Path copyOfTiny() throws IOException {
+        Path copy = dir.resolve("tiny-sd");
+        try (Stream<Path> walk = Files.walk(TINY)) {
+            for (Path p : walk.toList()) {
+                Path target = copy.resolve(TINY.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        return copy;
     }
 
     private static void assertUsage(List<String> base, List<String> extra, String message) {

@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.sdspark.jobs.UsageError;
 
 class GenerateCommandTest {
@@ -77,6 +79,32 @@ class GenerateCommandTest {
         assertThatThrownBy(() -> new GenerateCommand().run(List.of("--model", cut.toString(), "--config", TINY.toString(),
                 "--prompt", "p", "--out", dir.resolve("out").toString())))
                 .isInstanceOf(UsageError.class).hasMessageContaining(cut.toString()).hasMessageContaining("truncated");
+    }
+
+    @ParameterizedTest(name = "{0}: {2}")
+    @CsvSource(delimiter = '|', value = {
+        "unet/config.json                  | \"layers_per_block\": 2,       | \"layers_per_block\": 2, \"attention_typo\": 1, | 'attention_typo'",
+        "vae/config.json                   | \"latent_channels\": 4,        | \"latent_channels\": \"four\",               | 'latent_channels'",
+        "text_encoder/config.json          | \"num_hidden_layers\": 3,      | \"num_hidden_layers\": \"three\",            | 'num_hidden_layers'",
+        "scheduler/scheduler_config.json   | \"beta_schedule\": \"scaled_linear\", | \"beta_schedule\": \"cosine\",         | 'beta_schedule'",
+        "tokenizer/tokenizer_config.json   | \"model_max_length\": 77,       | \"model_max_length\": \"long\",               | 'model_max_length'",
+        "unet/config.json                  | \"layers_per_block\": 2,       | \"layers_per_block\": 2 \"oops\",            | not valid JSON",
+        "text_encoder/config.json          | \"num_hidden_layers\": 3,      | \"num_hidden_layers\": 3,,                   | not valid JSON",
+        "tokenizer/tokenizer_config.json   | \"model_max_length\": 77,       | \"model_max_length\": ]                       | not valid JSON",
+    })
+    void aMalformedComponentConfigIsOneLineNamingFileAndKey(String file, String original, String broken, String key)
+            throws Exception {
+        Path model = copyOfTiny();
+        Path config = model.resolve(file);
+        String text = Files.readString(config);
+        assertThat(text).contains(original);
+        Files.writeString(config, text.replace(original, broken));
+        assertThatThrownBy(() -> new GenerateCommand().run(List.of("--model", model.toString(), "--prompt", "p",
+                "--steps", "1", "--out", dir.resolve("out").toString())))
+                .isInstanceOf(UsageError.class)
+                .hasMessageStartingWith(config.toString())
+                .hasMessageContaining(key)
+                .hasMessageNotContaining("\n");
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.sdspark.model.diffusers.ComponentFolder;
+import org.sdspark.model.nn.Constants;
 import org.sdspark.model.nn.LayerNorm;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
@@ -181,8 +182,11 @@ public final class ClipTextModel implements AutoCloseable {
                     + config.maxPositionEmbeddings() + "), got " + shape);
         }
         int length = (int) shape.get(1);
-        NDArray ids = inputIds.toType(DataType.INT64, true);
+        // The embedding's backward reads the ids: copied into engine memory, as the caller's array
+        // may sit on a Java buffer that is freed before backward runs (see Constants).
+        NDArray ids = inputIds.duplicate();
         ids.attach(scope);
+        ids = ids.toType(DataType.INT64, false);
         NDArray positions = scope.arange(0, length, 1, DataType.INT64);
         NDArray table = tokenEmbedding;
         if (addedEmbedding != null) {
@@ -213,7 +217,7 @@ public final class ClipTextModel implements AutoCloseable {
                 mask[i * length + j] = -Float.MAX_VALUE;
             }
         }
-        return scope.create(mask, new Shape(1, 1, length, length));
+        return Constants.of(scope, mask, new Shape(1, 1, length, length));
     }
 
     /** Each row's state at its end token: the largest id for legacy configs (eos id 2), else the first eos id. */

@@ -1,5 +1,6 @@
 package org.sdspark.model.clip;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.sdspark.model.diffusers.ConfigException;
 
 /**
  * CLIP's byte-level BPE tokenizer, as transformers' {@code CLIPTokenizer} encodes a prompt for
@@ -60,11 +62,11 @@ public final class ClipTokenizer {
                           AddedTokens added) {
         for (String token : List.of(START_OF_TEXT, END_OF_TEXT, padToken)) {
             if (!vocab.containsKey(token)) {
-                throw new IllegalArgumentException(source + ": the vocabulary has no token '" + token + "'");
+                throw new ConfigException(source + ": the vocabulary has no token '" + token + "'");
             }
         }
         if (maxLength < 2) {
-            throw new IllegalArgumentException(source + ": model_max_length " + maxLength + " leaves no room for the start and end tokens");
+            throw new ConfigException(source + ": 'model_max_length' " + maxLength + " leaves no room for the start and end tokens");
         }
         this.vocab = vocab;
         this.merges = merges;
@@ -96,12 +98,14 @@ public final class ClipTokenizer {
     }
 
     /**
-     * Reads a diffusers/transformers {@code tokenizer/} folder: vocab.json and merges.txt, and the
-     * pad token and model_max_length from special_tokens_map.json / tokenizer_config.json when present.
+     * Reads a diffusers/transformers {@code tokenizer/} folder: vocab.json and merges.txt, or, where
+     * they are absent (transformers 5 saves neither), the BPE model of tokenizer.json; the pad
+     * token and model_max_length from special_tokens_map.json / tokenizer_config.json when present.
      */
     public static ClipTokenizer load(Path folder) throws IOException {
         Path vocabFile = folder.resolve("vocab.json");
         Path mergesFile = folder.resolve("merges.txt");
+        Path tokenizerJson = folder.resolve("tokenizer.json");
         JsonNode config = readOptionalJson(folder.resolve("tokenizer_config.json"));
         JsonNode specials = readOptionalJson(folder.resolve("special_tokens_map.json"));
         String pad = tokenText(specials.get("pad_token"), folder.resolve("special_tokens_map.json"));
@@ -109,6 +113,11 @@ public final class ClipTokenizer {
             pad = tokenText(config.get("pad_token"), folder.resolve("tokenizer_config.json"));
         }
         int maxLength = maxLength(config.get("model_max_length"), folder.resolve("tokenizer_config.json"));
+        if ((!Files.exists(vocabFile) || !Files.exists(mergesFile)) && Files.exists(tokenizerJson)) {
+            TokenizerJson bpe = TokenizerJson.read(tokenizerJson);
+            String padToken = pad != null ? pad : bpe.padToken() != null ? bpe.padToken() : END_OF_TEXT;
+            return new ClipTokenizer(bpe.vocab(), merges(bpe.merges(), tokenizerJson), padToken, maxLength, tokenizerJson.toString());
+        }
         try (InputStream v = open(vocabFile); InputStream m = open(mergesFile)) {
             return read(v, m, pad == null ? END_OF_TEXT : pad, maxLength, folder.toString());
         }
@@ -120,10 +129,18 @@ public final class ClipTokenizer {
         Map<String, Integer> vocab;
         try {
             vocab = JSON.readValue(vocabJson, new TypeReference<Map<String, Integer>>() { });
-        } catch (IOException e) {
-            throw new IOException(source + ": vocab.json is not a JSON object of token -> id: " + e.getMessage(), e);
+        } catch (JacksonException e) {
+            throw ConfigException.notJson(source + ": vocab.json (an object of token -> id)", e);
         }
-        return new ClipTokenizer(vocab, BpeMerges.of(mergeLines(mergesTxt)), padToken, maxLength, source);
+        return new ClipTokenizer(vocab, merges(mergeLines(mergesTxt), source + ": merges.txt"), padToken, maxLength, source);
+    }
+
+    private static BpeMerges merges(List<String> merges, Object source) {
+        try {
+            return BpeMerges.of(merges);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
     }
 
     // merges.txt opens with a "#version" line; the merges follow one per line, highest priority first.
@@ -151,9 +168,13 @@ public final class ClipTokenizer {
             return JSON.createObjectNode();
         }
         try {
-            return JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IOException(file + " is not valid JSON: " + e.getMessage(), e);
+            JsonNode root = JSON.readTree(file.toFile());
+            if (root == null || !root.isObject()) {
+                throw new ConfigException(file + ": not a JSON object");
+            }
+            return root;
+        } catch (JacksonException e) {
+            throw ConfigException.notJson(file, e);
         }
     }
 
@@ -164,7 +185,7 @@ public final class ClipTokenizer {
         }
         JsonNode text = node.isObject() ? node.get("content") : node;
         if (text == null || !text.isTextual()) {
-            throw new IllegalArgumentException(file + ": pad_token must be a string or an object with \"content\", not " + node);
+            throw new ConfigException(file + ": 'pad_token' must be a string or an object with \"content\", not " + node);
         }
         return text.asText();
     }
@@ -173,8 +194,8 @@ public final class ClipTokenizer {
         if (node == null || node.isNull()) {
             return DEFAULT_MAX_LENGTH;
         }
-        if (!node.canConvertToInt()) {
-            throw new IllegalArgumentException(file + ": model_max_length " + node + " is not a usable sequence length");
+        if (!node.canConvertToExactIntegral() || !node.canConvertToInt()) {
+            throw new ConfigException(file + ": 'model_max_length' " + node + " is not a usable sequence length");
         }
         return node.asInt();
     }

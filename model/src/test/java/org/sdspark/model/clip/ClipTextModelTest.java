@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdspark.model.diffusers.ConfigException;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
 import org.sdspark.model.testing.Fixtures;
@@ -181,11 +182,11 @@ class ClipTextModelTest {
         assertThat(ClipTextConfig.fromJson(new ObjectMapper().readTree("{\"text_config\": {\"hidden_size\": 768, \"num_attention_heads\": 12}}")).hiddenSize())
                 .isEqualTo(768);
         Files.writeString(file, "{\"num_hidden_layers\": \"twelve\"}");
-        assertThatThrownBy(() -> ClipTextConfig.load(file))
-                .hasMessageContaining(file.toString())
-                .hasMessageContaining("num_hidden_layers must be an integer");
+        assertThatThrownBy(() -> ClipTextConfig.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": 'num_hidden_layers' must be an integer, not \"twelve\"");
         Files.writeString(file, "{\"hidden_act\": \"relu\"}");
-        assertThatThrownBy(() -> ClipTextConfig.load(file)).hasMessageContaining("relu");
+        assertThatThrownBy(() -> ClipTextConfig.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'hidden_act'").hasMessageContaining("relu");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdspark.model.diffusers.ConfigException;
 
 /** CLIP BPE on a hand-made vocabulary of ten merges, every expected id worked out by hand. */
 class ClipTokenizerTest {
@@ -157,17 +158,51 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void readsTheBpeModelOfATokenizerJsonWithoutVocabFiles(@TempDir Path dir) throws IOException {
+        // tokenizers' layout: specials among added_tokens only, merges as pairs (or, before 0.20, "a b")
+        String vocab = VOCAB.replace(", \"<|startoftext|>\": 25, \"<|endoftext|>\": 26", "");
+        String pairs = MERGES.lines().skip(1).map(m -> "[\"" + m.replace(" ", "\", \"") + "\"]")
+                .collect(java.util.stream.Collectors.joining(", "));
+        Files.writeString(dir.resolve("tokenizer.json"), """
+                {"added_tokens": [{"id": 25, "content": "<|startoftext|>"}, {"id": 26, "content": "<|endoftext|>"}],
+                 "padding": {"pad_token": "!"},
+                 "model": {"type": "BPE", "end_of_word_suffix": "</w>", "vocab": %s, "merges": [%s, "z z"]}}
+                """.formatted(vocab, pairs));
+        ClipTokenizer tok = ClipTokenizer.load(dir);
+        assertThat(tok.vocabSize()).isEqualTo(28);
+        assertThat(tok.padToken()).isEqualTo("!");
+        assertThat(tok.tokenIds("lower newer the low high")).containsExactly(6, 3, 8, 11, 16, 7, 13, 14);
+        assertThat(tok.encode("low").ids()).startsWith(BOS, 7, EOS, 0);
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"pad_token\": \"<|endoftext|>\", \"model_max_length\": 5}");
+        assertThat(ClipTokenizer.load(dir).encode("low").ids()).containsExactly(BOS, 7, EOS, EOS, EOS);
+    }
+
+    @Test
+    void namesTheFileAndKeyOfABadTokenizerJson(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("tokenizer.json");
+        Files.writeString(file, "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {}}}");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": 'model.type' is \"WordPiece\", a CLIP tokenizer is \"BPE\"");
+        Files.writeString(file, "{\"model\": {\"type\": \"BPE\", \"end_of_word_suffix\": \"</w>\", \"vocab\": {}, \"merges\": [[1]]}}");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ": 'model.merges' entry 1");
+        Files.writeString(file, "{\"model\": {\"type\": \"BPE\",\n \"vocab\": }");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ": not valid JSON: ").hasMessageContaining("(line 2, column").hasMessageNotContaining("\n");
+    }
+
+    @Test
     void namesTheMissingFileOrToken(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("vocab.json"), VOCAB);
         assertThatThrownBy(() -> ClipTokenizer.load(dir))
                 .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining(dir.resolve("merges.txt").toString());
         assertThatThrownBy(() -> tokenizer("<pad>", 77))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("hand-made")
                 .hasMessageContaining("'<pad>'");
         assertThatThrownBy(() -> ClipTokenizer.read(stream("[1, 2]"), stream(MERGES), "!", 77, "broken"))
-                .isInstanceOf(IOException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("broken: vocab.json");
     }
 }

@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.sdspark.jobs.UsageError;
 
 class GenerateCommandTest {
@@ -41,6 +45,18 @@ class GenerateCommandTest {
     }
 
     @Test
+    void generatesFromAFolderWhoseTokenizerIsTokenizerJsonOnly() throws Exception {
+        Path transformers5 = copyOfTiny();
+        Files.delete(transformers5.resolve("tokenizer/vocab.json"));
+        Files.delete(transformers5.resolve("tokenizer/merges.txt"));
+        Path out = dir.resolve("gen");
+        int code = new GenerateCommand().run(List.of("--model", transformers5.toString(), "--prompt", "a photo of sks dog",
+                "--steps", "1", "--seed", "5", "--out", out.toString()));
+        assertThat(code).isZero();
+        assertThat(out.resolve("000-seed5.png")).exists();
+    }
+
+    @Test
     void badValuesFailBeforeLoadingNamingTheOption() {
         List<String> base = List.of("--model", TINY.toString(), "--prompt", "p", "--out", dir.toString());
         assertUsage(base, List.of("--width", "100"), "--width must be a multiple of 8, got 100");
@@ -64,6 +80,32 @@ class GenerateCommandTest {
         assertThatThrownBy(() -> new GenerateCommand().run(List.of("--model", cut.toString(), "--config", TINY.toString(),
                 "--prompt", "p", "--out", dir.resolve("out").toString())))
                 .isInstanceOf(UsageError.class).hasMessageContaining(cut.toString()).hasMessageContaining("truncated");
+    }
+
+    @ParameterizedTest(name = "{0}: {2}")
+    @CsvSource(delimiter = '|', value = {
+        "unet/config.json                  | \"layers_per_block\": 2,       | \"layers_per_block\": 2, \"attention_typo\": 1, | 'attention_typo'",
+        "vae/config.json                   | \"latent_channels\": 4,        | \"latent_channels\": \"four\",               | 'latent_channels'",
+        "text_encoder/config.json          | \"num_hidden_layers\": 3,      | \"num_hidden_layers\": \"three\",            | 'num_hidden_layers'",
+        "scheduler/scheduler_config.json   | \"beta_schedule\": \"scaled_linear\", | \"beta_schedule\": \"cosine\",         | 'beta_schedule'",
+        "tokenizer/tokenizer_config.json   | \"model_max_length\": 77,       | \"model_max_length\": \"long\",               | 'model_max_length'",
+        "unet/config.json                  | \"layers_per_block\": 2,       | \"layers_per_block\": 2 \"oops\",            | not valid JSON",
+        "text_encoder/config.json          | \"num_hidden_layers\": 3,      | \"num_hidden_layers\": 3,,                   | not valid JSON",
+        "tokenizer/tokenizer_config.json   | \"model_max_length\": 77,       | \"model_max_length\": ]                       | not valid JSON",
+    })
+    void aMalformedComponentConfigIsOneLineNamingFileAndKey(String file, String original, String broken, String key)
+            throws Exception {
+        Path model = copyOfTiny();
+        Path config = model.resolve(file);
+        String text = Files.readString(config);
+        assertThat(text).contains(original);
+        Files.writeString(config, text.replace(original, broken));
+        assertThatThrownBy(() -> new GenerateCommand().run(List.of("--model", model.toString(), "--prompt", "p",
+                "--steps", "1", "--out", dir.resolve("out").toString())))
+                .isInstanceOf(UsageError.class)
+                .hasMessageStartingWith(config.toString())
+                .hasMessageContaining(key)
+                .hasMessageNotContaining("\n");
     }
 
     @Test
@@ -127,6 +169,21 @@ class GenerateCommandTest {
         for (String flag : GenerateOptions.FLAGS) {
             assertThat(help).as(flag).contains(flag);
         }
+    }
+
+    private Path copyOfTiny() throws IOException {
+        Path copy = dir.resolve("tiny-sd");
+        try (Stream<Path> walk = Files.walk(TINY)) {
+            for (Path p : walk.toList()) {
+                Path target = copy.resolve(TINY.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        return copy;
     }
 
     private static void assertUsage(List<String> base, List<String> extra, String message) {

@@ -1,7 +1,6 @@
 package org.sdspark.jobs.generate;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +13,6 @@ import org.sdspark.model.io.SafeTensorsException;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.pipeline.GenerationOutput;
 import org.sdspark.model.pipeline.GenerationSettings;
-import org.sdspark.model.pipeline.LoadOptions;
 import org.sdspark.model.pipeline.ProgressLine;
 import org.sdspark.model.pipeline.RgbImage;
 import org.sdspark.model.pipeline.StableDiffusionPipeline;
@@ -66,11 +64,9 @@ public final class GenerateCommand implements Command {
     @Override
     public int run(List<String> args) throws Exception {
         GenerateOptions options = GenerateOptions.parse(args);
-        LoadOptions load = new LoadOptions(options.config().orElse(null), options.vPrediction(),
-                options.fp16() ? DataType.FLOAT16 : DataType.FLOAT32);
         try (NDManager manager = NDManager.newBaseManager()) {
             long started = System.nanoTime();
-            try (StableDiffusionPipeline pipeline = PipelineArguments.load(manager, options.model(), load)) {
+            try (StableDiffusionPipeline pipeline = PipelineArguments.load(manager, options.model(), options.load())) {
                 System.err.printf("generate: loaded %s in %.1f s on %s%n", options.model(),
                         (System.nanoTime() - started) / 1e9, manager.getDevice());
                 int layers = pipeline.configs().textEncoder().numHiddenLayers();

@@ -1,7 +1,9 @@
 package org.sdspark.jobs.generate;
 
+import ai.djl.ndarray.types.DataType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -10,18 +12,19 @@ import java.util.Set;
 import org.sdspark.jobs.Options;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.model.pipeline.GenerationSettings;
+import org.sdspark.model.pipeline.LoadOptions;
 
 /**
  * The command line of `sdspark generate`, checked before any model is loaded: every bad value
  * fails naming its option. Width and height may be left to the model's native size.
  */
-record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, String prompt, String negativePrompt,
+record GenerateOptions(Path model, LoadOptions load, String prompt, String negativePrompt,
                        int steps, double guidance, String scheduler, OptionalLong seed, OptionalInt width,
                        OptionalInt height, int numImages, int clipSkip, boolean fp16, Path out) {
 
-    static final Set<String> WITH_VALUE = Set.of("--model", "--config", "--prompt", "--negative-prompt", "--steps",
-            "--guidance", "--scheduler", "--seed", "--width", "--height", "--num-images", "--clip-skip", "--out");
-    static final Set<String> FLAGS = Set.of("--fp16", "--v-prediction");
+    static final Set<String> WITH_VALUE = union(PipelineArguments.WITH_VALUE, Set.of("--prompt", "--negative-prompt",
+            "--steps", "--guidance", "--scheduler", "--seed", "--width", "--height", "--num-images", "--clip-skip", "--out"));
+    static final Set<String> FLAGS = union(PipelineArguments.FLAGS, Set.of("--fp16"));
     static final int DEFAULT_STEPS = 30;
     static final double DEFAULT_GUIDANCE = 7.5;
     static final String DEFAULT_SCHEDULER = "ddim";
@@ -29,7 +32,7 @@ record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, S
     static GenerateOptions parse(List<String> args) {
         Options o = Options.parse(args, WITH_VALUE, FLAGS);
         Path model = PipelineArguments.model(o);
-        Optional<Path> config = PipelineArguments.config(o);
+        LoadOptions load = PipelineArguments.loadOptions(o, o.flag("--fp16") ? DataType.FLOAT16 : DataType.FLOAT32);
         String prompt = required(o, "--prompt");
         String scheduler = o.value("--scheduler").orElse(DEFAULT_SCHEDULER);
         if (!GenerationSettings.SCHEDULERS.contains(scheduler)) {
@@ -49,7 +52,7 @@ record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, S
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new UsageError("--out " + out + " exists and is not a directory");
         }
-        return new GenerateOptions(model, config, o.flag("--v-prediction"), prompt,
+        return new GenerateOptions(model, load, prompt,
                 o.value("--negative-prompt").orElse(""), o.intValue("--steps", DEFAULT_STEPS), guidance, scheduler, seed,
                 side(o, "--width"), side(o, "--height"), numImages, o.intValue("--clip-skip", 1), o.flag("--fp16"), out);
     }
@@ -57,6 +60,12 @@ record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, S
     GenerationSettings settings(int defaultSide, long randomSeed) {
         return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, seed.orElse(randomSeed),
                 width.orElse(defaultSide), height.orElse(defaultSide), numImages, clipSkip, fp16);
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     private static String required(Options o, String name) {

@@ -17,7 +17,8 @@ import org.sdspark.jobs.UsageError;
 
 class GenerateCommandTest {
     // the committed tiny pipeline of the model module (tests run in spark-jobs/)
-    private static final Path TINY = Path.of("..", "model", "src", "test", "resources", "fixtures", "tiny-sd");
+    private static final Path FIXTURES = Path.of("..", "model", "src", "test", "resources", "fixtures");
+    private static final Path TINY = FIXTURES.resolve("tiny-sd");
 
     @TempDir
     Path dir;
@@ -37,6 +38,42 @@ class GenerateCommandTest {
         assertThat(json.get("scheduler").asText()).isEqualTo("euler-a");
         assertThat(json.get("steps").asInt()).isEqualTo(2);
         assertThat(json.get("negative_prompt").asText()).isEmpty();
+    }
+
+    /**
+     * A training .ckpt (zip format) holds the tiny pipeline's tensors: the same image as the folder;
+     * its EMA weights give another. The legacy-format fp16 .ckpt holds what diffusers' fp16 variant
+     * folder holds: the same image as that folder, found without --variant.
+     */
+    @Test
+    void generatesFromCheckpointsAndVariantsAsFromTheFolderOfTheSameWeights() throws Exception {
+        Path ckpt = FIXTURES.resolve("ckpt/tiny-sd-ema.ckpt");
+        Path legacy = FIXTURES.resolve("ckpt/tiny-sd-ema-fp16-legacy.ckpt");
+        byte[] folder = generate(List.of("--model", TINY.toString()), "folder");
+        assertThat(generate(List.of("--model", ckpt.toString(), "--config", TINY.toString()), "ckpt")).isEqualTo(folder);
+        byte[] ema = generate(List.of("--model", ckpt.toString(), "--config", TINY.toString(), "--ema"), "ema");
+        assertThat(ema).isNotEqualTo(folder);
+        byte[] variant = generate(List.of("--model", FIXTURES.resolve("tiny-sd-fp16").toString()), "variant");
+        assertThat(variant).isNotEqualTo(folder);
+        assertThat(generate(List.of("--model", legacy.toString(), "--config", TINY.toString()), "legacy")).isEqualTo(variant);
+    }
+
+    @Test
+    void aCheckpointWhosePickleCallsOsSystemIsRefusedNamingTheCall() {
+        Path planted = FIXTURES.resolve("ckpt/planted-os-system.ckpt");
+        assertThatThrownBy(() -> new GenerateCommand().run(List.of("--model", planted.toString(), "--config", TINY.toString(),
+                "--prompt", "p", "--out", dir.resolve("out").toString())))
+                .isInstanceOf(UsageError.class).hasMessageContaining(planted.toString())
+                .hasMessageContaining("refused").hasMessageContaining("posix.system").hasMessageContaining("ran nothing");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    private byte[] generate(List<String> model, String name) throws Exception {
+        List<String> args = new ArrayList<>(model);
+        args.addAll(List.of("--prompt", "a photo of sks dog", "--steps", "1", "--width", "32", "--height", "32", "--seed", "3",
+                "--out", dir.resolve(name).toString()));
+        assertThat(new GenerateCommand().run(args)).isZero();
+        return Files.readAllBytes(dir.resolve(name).resolve("000-seed3.png"));
     }
 
     @Test
@@ -70,7 +107,7 @@ class GenerateCommandTest {
         GenerateOptions o = GenerateOptions.parse(List.of("--fp16", "--model", TINY.toString(), "--prompt", "--v-prediction",
                 "--out", dir.toString()));
         assertThat(o.fp16()).isTrue();
-        assertThat(o.vPrediction()).isFalse();
+        assertThat(o.load().vPrediction()).isFalse();
         assertThat(o.prompt()).isEqualTo("--v-prediction");
     }
 

@@ -23,7 +23,7 @@ final class Tensors {
         return atLeastFloat32(sample).mul(c.sample()).add(atLeastFloat32(model).mul(c.model()));
     }
 
-    private static NDArray atLeastFloat32(NDArray x) {
+    static NDArray atLeastFloat32(NDArray x) {
         return x.getDataType() == DataType.FLOAT16 ? x.toType(DataType.FLOAT32, false) : x;
     }
 

@@ -40,6 +40,22 @@ class GenerateCommandTest {
         assertThat(json.get("negative_prompt").asText()).isEmpty();
     }
 
+    /** Samplers by A1111 label or diffusers class name; generation.json records the sampler they resolved to. */
+    @Test
+    void samplersGoByTheNamesUsersKnowAndAreRecorded() throws Exception {
+        for (List<String> scheduler : List.of(List.of("--scheduler", "DPM++ 2M SDE Karras"),
+                List.of("--scheduler", "DDIMScheduler", "--eta", "0.5"))) {
+            Path out = dir.resolve(scheduler.get(1).replace(' ', '_'));
+            List<String> args = new ArrayList<>(List.of("--model", TINY.toString(), "--prompt", "a dog", "--steps", "2",
+                    "--width", "32", "--height", "32", "--seed", "1", "--out", out.toString()));
+            args.addAll(scheduler);
+            assertThat(new GenerateCommand().run(args)).isZero();
+            JsonNode json = new ObjectMapper().readTree(out.resolve("generation.json").toFile());
+            assertThat(json.get("scheduler").asText()).isEqualTo(scheduler.size() == 2 ? "dpmpp-2m-sde-karras" : "ddim");
+            assertThat(json.get("eta").asDouble()).isEqualTo(scheduler.size() == 2 ? 0 : 0.5);
+        }
+    }
+
     /**
      * A training .ckpt (zip format) holds the tiny pipeline's tensors: the same image as the folder;
      * its EMA weights give another. The legacy-format fp16 .ckpt holds what diffusers' fp16 variant
@@ -81,7 +97,10 @@ class GenerateCommandTest {
         List<String> base = List.of("--model", TINY.toString(), "--prompt", "p", "--out", dir.toString());
         assertUsage(base, List.of("--width", "100"), "--width must be a multiple of 8, got 100");
         assertUsage(base, List.of("--height", "-8"), "--height must be a positive integer");
-        assertUsage(base, List.of("--scheduler", "plms"), "--scheduler must be one of ddim, euler, euler-a, dpmpp-2m, got 'plms'");
+        assertUsage(base, List.of("--scheduler", "plms"), "--scheduler must be one of ddim, euler, euler-karras");
+        assertUsage(base, List.of("--scheduler", "plms"), "got 'plms'");
+        assertUsage(base, List.of("--scheduler", "Euler a", "--eta", "0.5"), "--eta is DDIM's noise");
+        assertUsage(base, List.of("--eta", "2"), "--eta must be a number in [0, 1]");
         assertUsage(base, List.of("--guidance", "lots"), "--guidance must be a number, got 'lots'");
         assertUsage(base, List.of("--seed", "-1"), "--seed must be in 0..2147483647");
         assertUsage(base, List.of("--steps", "0"), "--steps must be a positive integer");

@@ -7,6 +7,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -253,7 +254,7 @@ final class Unpickler {
         for (int i = n - 1; i >= 0; i--) {
             out[i] = pop();
         }
-        return java.util.Arrays.asList(out);
+        return Arrays.asList(out);
     }
 
     private List<Object> popMark() throws IOException {

@@ -46,7 +46,7 @@ class GenerateCommandTest {
         for (List<String> scheduler : List.of(List.of("--scheduler", "DPM++ 2M SDE Karras"),
                 List.of("--scheduler", "DDIMScheduler", "--eta", "0.5"))) {
             Path out = dir.resolve(scheduler.get(1).replace(' ', '_'));
-            List<String> args = new ArrayList<>(List.of("--model", TINY.toString(), "--prompt", "a dog", "--steps", "2",
+            List<String> args = new ArrayList<>(List.of("--model", TINY.toString(), "--prompt", "a dog", "--steps", "1",
                     "--width", "32", "--height", "32", "--seed", "1", "--out", out.toString()));
             args.addAll(scheduler);
             assertThat(new GenerateCommand().run(args)).isZero();
@@ -72,6 +72,8 @@ class GenerateCommandTest {
         byte[] variant = generate(List.of("--model", FIXTURES.resolve("tiny-sd-fp16").toString()), "variant");
         assertThat(variant).isNotEqualTo(folder);
         assertThat(generate(List.of("--model", legacy.toString(), "--config", TINY.toString()), "legacy")).isEqualTo(variant);
+        assertThat(generate(List.of("--model", legacy.toString(), "--config", TINY.toString(), "--ema"), "legacy-ema"))
+                .isNotEqualTo(variant).isNotEqualTo(ema);
     }
 
     @Test

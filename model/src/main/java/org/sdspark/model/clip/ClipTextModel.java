@@ -91,8 +91,13 @@ public final class ClipTextModel implements AutoCloseable {
 
     /** As {@link #load(NDManager, Path)}, with floating-point weights held in {@code type} (FLOAT32 or FLOAT16). */
     public static ClipTextModel load(NDManager manager, Path folder, DataType type) throws IOException {
-        ClipTextConfig config = ClipTextConfig.load(folder.resolve("config.json"));
-        StateDict weights = new ComponentFolder(folder, ComponentFolder.TRANSFORMERS_WEIGHTS).loadWeights(manager);
+        return load(manager, new ComponentFolder(folder, ComponentFolder.TRANSFORMERS_WEIGHTS), type);
+    }
+
+    /** As {@link #load(NDManager, Path, DataType)}, with the weights file the folder names (a variant, or .bin). */
+    public static ClipTextModel load(NDManager manager, ComponentFolder folder, DataType type) throws IOException {
+        ClipTextConfig config = ClipTextConfig.load(folder.config());
+        StateDict weights = folder.loadWeights(manager);
         if (type != DataType.FLOAT32) {
             try (StateDict loaded = weights) {
                 weights = loaded.toType(type);

@@ -18,13 +18,13 @@ record ClipAttention(Linear q, Linear k, Linear v, Linear out, int heads) {
                 c.numAttentionHeads());
     }
 
-    /** {@code mask} is additive, broadcastable to (B, H, L, L). */
-    NDArray forward(NDArray x, NDArray mask) {
+    /** Causal: each token attends to itself and the tokens before it. */
+    NDArray forward(NDArray x) {
         NDArray query = AttentionOps.splitHeads(q.forward(x), heads);
         NDArray key = AttentionOps.splitHeads(k.forward(x), heads);
         NDArray value = AttentionOps.splitHeads(v.forward(x), heads);
         // transformers takes the softmax in float32 whatever the weights' type.
-        NDArray attended = AttentionOps.scaledDotProduct(query, key, value, mask, true);
+        NDArray attended = AttentionOps.scaledDotProduct(query, key, value, true, true);
         return out.forward(AttentionOps.mergeHeads(attended));
     }
 }

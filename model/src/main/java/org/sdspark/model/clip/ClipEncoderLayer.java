@@ -15,8 +15,8 @@ record ClipEncoderLayer(LayerNorm layerNorm1, ClipAttention selfAttention, Layer
                 ClipMlp.load(w.at("mlp"), c));
     }
 
-    NDArray forward(NDArray x, NDArray causalMask) {
-        NDArray h = x.add(selfAttention.forward(layerNorm1.forward(x), causalMask));
+    NDArray forward(NDArray x) {
+        NDArray h = x.add(selfAttention.forward(layerNorm1.forward(x)));
         return h.add(mlp.forward(layerNorm2.forward(h)));
     }
 }

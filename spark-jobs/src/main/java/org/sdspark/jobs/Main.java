@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.sdspark.jobs.bench.BenchUnetCommand;
+import org.sdspark.jobs.caption.CaptionCommand;
 import org.sdspark.jobs.convert.ConvertCommand;
 import org.sdspark.jobs.generate.GenerateCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
@@ -21,6 +22,7 @@ public final class Main {
             new PrepCommand(),
             new DemoCommand(),
             new BenchPrepCommand(),
+            new CaptionCommand(),
             new GenerateCommand(),
             new BenchUnetCommand(),
             new ConvertCommand(),

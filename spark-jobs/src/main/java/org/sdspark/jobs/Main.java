@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.sdspark.jobs.bench.BenchCaptionCommand;
 import org.sdspark.jobs.bench.BenchUnetCommand;
 import org.sdspark.jobs.caption.CaptionCommand;
 import org.sdspark.jobs.convert.ConvertCommand;
@@ -25,6 +26,7 @@ public final class Main {
             new CaptionCommand(),
             new GenerateCommand(),
             new BenchUnetCommand(),
+            new BenchCaptionCommand(),
             new ConvertCommand(),
             new ConfigCommand());
 

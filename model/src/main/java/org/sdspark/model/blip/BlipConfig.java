@@ -26,6 +26,16 @@ public record BlipConfig(BlipTextConfig text, BlipVisionConfig vision) {
         "exponential_decay_length_penalty", "suppress_tokens", "begin_suppress_tokens",
     };
 
+    /**
+     * Salesforce/blip-image-captioning-base's shapes: ViT-B/16 at 384 px, a 12-layer BERT-base
+     * decoder with 12 heads and the BERT vocabulary plus [DEC] and [ENC] (for benchmarks).
+     */
+    public static BlipConfig base() {
+        return new BlipConfig(
+                new BlipTextConfig(30524, 768, 768, 3072, 12, 12, 512, "gelu", 1e-12f, 30522, 0, 102, 2, true),
+                new BlipVisionConfig(768, 3072, 12, 12, 384, 16, "gelu", 1e-5f));
+    }
+
     /** Reads {@code config.json}; unsupported options and unknown keys fail naming the file and key. */
     public static BlipConfig read(Path file) {
         DiffusersConfig c = DiffusersConfig.read(file);

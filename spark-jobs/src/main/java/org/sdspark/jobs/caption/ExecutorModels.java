@@ -2,6 +2,7 @@ package org.sdspark.jobs.caption;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -25,7 +26,10 @@ final class ExecutorModels {
     private ExecutorModels() {
     }
 
-    /** The model for this task: on the GPU Spark assigned to it, if any, else on the CPU. */
+    /**
+     * The model for this task: on the GPU Spark assigned to it, if any, else on the CPU, where
+     * PyTorch then uses the task's {@code spark.task.cpus} threads.
+     */
     static BlipCaptioner forTask(String folder, String dtype) {
         Device device = taskDevice();
         DataType type = switch (dtype) {
@@ -33,13 +37,20 @@ final class ExecutorModels {
             case "float32" -> DataType.FLOAT32;
             default -> device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
         };
-        return MODELS.computeIfAbsent(new Key(folder, device.toString(), type), k -> {
+        BlipCaptioner model = MODELS.computeIfAbsent(new Key(folder, device.toString(), type), k -> {
             try {
                 return BlipCaptioner.load(Path.of(folder), device, type);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot load the captioning model " + folder, e);
             }
         });
+        if (!device.isGpu() && TaskContext.get() != null) {
+            // An executor runs one task per core at once; PyTorch's default of one thread per core in
+            // each of them oversubscribes the cores, and spinning threads make small kernels crawl.
+            // The setting is the calling thread's (OpenMP), so each task thread makes it.
+            JniUtils.setNumThreads(TaskContext.get().cpus());
+        }
+        return model;
     }
 
     /** How many models this JVM holds. */

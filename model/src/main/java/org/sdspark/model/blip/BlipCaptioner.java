@@ -45,18 +45,6 @@ public final class BlipCaptioner implements AutoCloseable {
         }
     }
 
-    public BlipImageProcessor processor() {
-        return processor;
-    }
-
-    public DataType dataType() {
-        return model.dataType();
-    }
-
-    public Device device() {
-        return manager.getDevice();
-    }
-
     /** Pixel values of one image, ready for {@link #caption(List, String, GenerationSettings)}. */
     public float[] preprocess(BufferedImage image) {
         return processor.preprocess(image);

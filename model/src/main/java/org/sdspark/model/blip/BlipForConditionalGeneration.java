@@ -134,7 +134,6 @@ public final class BlipForConditionalGeneration implements AutoCloseable {
         for (int i = 0; i < layers.size(); i++) {
             x = layers.get(i).forward(x, cache.layer(i), mask);
         }
-        cache.advance(ids.getShape().get(1));
         if (lastOnly) {
             x = x.get(new NDIndex(":, -1:, :"));
         }

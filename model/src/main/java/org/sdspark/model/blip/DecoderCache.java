@@ -17,7 +17,6 @@ import java.util.List;
 final class DecoderCache implements AutoCloseable {
     private final NDManager manager;
     private final List<Layer> layers = new ArrayList<>();
-    private long length;
 
     DecoderCache(NDManager parent, List<BlipTextLayer> textLayers, NDArray imageEmbeds) {
         this.manager = parent.newSubManager();
@@ -33,15 +32,6 @@ final class DecoderCache implements AutoCloseable {
 
     Layer layer(int i) {
         return layers.get(i);
-    }
-
-    /** Tokens cached so far (the position after the last one). */
-    long length() {
-        return length;
-    }
-
-    void advance(long tokens) {
-        length += tokens;
     }
 
     /**

@@ -35,10 +35,6 @@ public record GenerationSettings(int numBeams, int maxNewTokens, int maxLength, 
         return new GenerationSettings(1, 20, 0, 0, 1.0, 1.0);
     }
 
-    public GenerationSettings withNumBeams(int beams) {
-        return new GenerationSettings(beams, maxNewTokens, maxLength, minLength, repetitionPenalty, lengthPenalty);
-    }
-
     /** The sequence length generation stops at, for a prompt of {@code promptLength} tokens. */
     public int maxLengthFor(int promptLength) {
         int max = maxNewTokens > 0 ? promptLength + maxNewTokens : maxLength;

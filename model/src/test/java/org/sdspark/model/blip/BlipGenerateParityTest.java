@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -30,10 +31,15 @@ class BlipGenerateParityTest {
     private static BlipForConditionalGeneration model;
     private static BlipImageProcessor processor;
     private static BertTokenizer tokenizer;
+    private static int threads;
 
     @BeforeAll
     static void load() throws IOException {
         manager = NDManager.newBaseManager();
+        // A tiny model's decoding step is hundreds of kernels too small to split; on a busy machine
+        // the intra-op threads' synchronisation makes it many times slower.
+        threads = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(1);
         model = BlipForConditionalGeneration.load(manager, BlipImageProcessorParityTest.folder(), DataType.FLOAT32);
         processor = BlipImageProcessor.load(BlipImageProcessorParityTest.folder());
         tokenizer = BertTokenizer.load(BlipImageProcessorParityTest.folder());
@@ -41,6 +47,7 @@ class BlipGenerateParityTest {
 
     @AfterAll
     static void close() {
+        JniUtils.setNumThreads(threads);
         model.close();
         manager.close();
     }

@@ -42,15 +42,28 @@ public final class AttentionOps {
         return composed(q, k, v, causal, upcast);
     }
 
+    /**
+     * softmax(q k^T / sqrt(d) + mask) v with an additive {@code mask} broadcastable to (B, H, Lq, Lk)
+     * (padding and causal masks of batched generation), or none: fused where the extension is loaded
+     * and there is no mask, composed otherwise.
+     */
+    public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, NDArray mask, boolean upcast) {
+        return mask == null ? scaledDotProduct(q, k, v, false, upcast) : composed(q, k, v, mask, upcast);
+    }
+
     /** The composed path alone: the reference the fused kernels are tested against. */
     public static NDArray composed(NDArray q, NDArray k, NDArray v, boolean causal, boolean upcast) {
+        return composed(q, k, v, causal ? causalMask(q, q.getShape().get(2)) : null, upcast);
+    }
+
+    private static NDArray composed(NDArray q, NDArray k, NDArray v, NDArray mask, boolean upcast) {
         DataType type = q.getDataType();
         double scale = 1.0 / Math.sqrt(q.getShape().get(3));
         NDArray query = upcast ? q.toType(DataType.FLOAT32, false) : q;
         NDArray key = upcast ? k.toType(DataType.FLOAT32, false) : k;
         NDArray scores = query.mul(scalar(query, scale)).matMul(key.transpose(0, 1, 3, 2));
-        if (causal) {
-            scores = scores.add(causalMask(q, q.getShape().get(2)));
+        if (mask != null) {
+            scores = scores.add(mask);
         }
         NDArray probs = scores.softmax(-1);
         return (upcast ? probs.toType(type, false) : probs).matMul(v);

@@ -1,17 +1,18 @@
 package org.sdspark.jobs.generate;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import java.io.IOException;
+import ai.djl.util.cuda.CudaUtils;
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.sdspark.jobs.Command;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.model.clip.ClipTokenizer;
-import org.sdspark.model.diffusers.ConfigException;
-import org.sdspark.model.io.SafeTensorsException;
-import org.sdspark.model.nn.ModelLoadException;
+import org.sdspark.model.pipeline.GenerationMemory;
 import org.sdspark.model.pipeline.GenerationOutput;
 import org.sdspark.model.pipeline.GenerationSettings;
 import org.sdspark.model.pipeline.LoadOptions;
@@ -19,10 +20,10 @@ import org.sdspark.model.pipeline.ProgressLine;
 import org.sdspark.model.pipeline.RgbImage;
 import org.sdspark.model.pipeline.StableDiffusionPipeline;
 import org.sdspark.model.pipeline.TextToImage;
-import org.sdspark.model.scheduler.SchedulerConfigException;
 
 /** `sdspark generate`: text-to-image with a Stable Diffusion 1.x/2.x pipeline, on the device DJL finds. */
 public final class GenerateCommand implements Command {
+    private static final double GIB = 1024.0 * 1024 * 1024;
 
     @Override
     public String name() {
@@ -82,9 +83,12 @@ public final class GenerateCommand implements Command {
                 warnIfTruncated(pipeline.configs().tokenizer(), "--negative-prompt", options.negativePrompt());
                 GenerationSettings settings = options.settings(nativeSide(pipeline),
                         ThreadLocalRandom.current().nextInt(0, Integer.MAX_VALUE - options.numImages() + 1));
+                requireMemory(pipeline, settings, manager.getDevice());
                 List<RgbImage> images = new TextToImage(pipeline).generate(manager, settings,
                         new ProgressLine(System::nanoTime, line -> System.err.println("generate: " + line)));
-                List<Path> files = GenerationOutput.write(options.out(), options.model().toString(), settings, images);
+                // recorded absolute, so generation.json still names the model when read from elsewhere
+                String model = options.model().toAbsolutePath().normalize().toString();
+                List<Path> files = GenerationOutput.write(options.out(), model, settings, images);
                 files.forEach(f -> System.out.println(f));
                 System.out.println(options.out().resolve("grid.png"));
                 System.out.println(options.out().resolve("generation.json"));
@@ -100,6 +104,20 @@ public final class GenerateCommand implements Command {
         if (tokens > room) {
             System.err.println("generate: warning: " + option + " is " + tokens + " tokens; the text encoder reads the first "
                     + room + ", the rest is dropped");
+        }
+    }
+
+    // Attention memory grows with the square of the pixels: a size that cannot fit is refused here
+    // rather than ending in the engine's out-of-memory trace.
+    private static void requireMemory(StableDiffusionPipeline pipeline, GenerationSettings s, Device device) {
+        double needed = GenerationMemory.lowerBoundBytes(pipeline.weightBytes(), pipeline.configs().unet(),
+                pipeline.configs().vae(), s.width(), s.height(), s.guided());
+        long available = device.isGpu() ? CudaUtils.getGpuMemory(device).getMax()
+                : ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        if (needed > available) {
+            throw new UsageError(String.format("--width %d --height %d needs at least %.1f GiB (attention memory grows with"
+                    + " the square of the pixels); %s has %.1f GiB, choose a smaller size", s.width(), s.height(),
+                    needed / GIB, device, available / GIB));
         }
     }
 

@@ -88,7 +88,7 @@ public final class Main {
     }
 
     /** The commands whose name starts with {@code word} and has more words ("bench" for "bench prep", "bench unet"). */
-    static List<Command> group(String word) {
+    private static List<Command> group(String word) {
         return COMMANDS.stream().filter(c -> c.name().startsWith(word + " ")).toList();
     }
 
@@ -113,7 +113,7 @@ public final class Main {
     }
 
     // the project version, written into sdspark.version by the build
-    static String version() {
+    private static String version() {
         try (InputStream in = Main.class.getResourceAsStream("/sdspark.version")) {
             return in == null ? "(unknown version)" : new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {

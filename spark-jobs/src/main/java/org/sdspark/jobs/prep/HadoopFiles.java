@@ -7,9 +7,12 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -58,6 +61,23 @@ final class HadoopFiles implements Serializable {
 
     boolean exists(Path path) throws IOException {
         return fs(path).exists(path);
+    }
+
+    /**
+     * The file or directory at {@code path}, or, when there is none and the path is a glob
+     * ({@code data/train-*.parquet}), everything it matches, sorted; empty when nothing is there.
+     * A name that exists as written wins over its reading as a pattern ("photos [2023]").
+     */
+    List<FileStatus> expand(Path path) throws IOException {
+        FileSystem fs = fs(path);
+        if (fs.exists(path)) return List.of(fs.getFileStatus(path));
+        if (!isGlob(path)) return List.of();
+        FileStatus[] matched = fs.globStatus(path);
+        return matched == null ? List.of() : Arrays.stream(matched).sorted().toList();
+    }
+
+    static boolean isGlob(Path path) {
+        return path.toUri().getPath().chars().anyMatch(c -> "*?[{".indexOf(c) >= 0);
     }
 
     /** Reads a file named by its URI, the form that survives spaces, '#', ':' and unicode in names. */

@@ -62,7 +62,8 @@ final class Inspector implements MapPartitionsFunction<Row, Row> {
         ImageFacts f = ((Verdict.Accepted) verdict).facts();
         return RowFactory.create(source, c.getAs("input"), caption, c.getAs("caption_source"),
                 c.getAs("repeats"), c.getAs("concept"), null, null,
-                bytes, f.format(), f.width(), f.height(), f.sha256(), f.perceptualHash());
+                bytes, f.format(), f.width(), f.height(), f.sha256(), f.perceptualHash(),
+                c.getAs("image_path"), c.getAs("metadata"));
     }
 
     private byte[] bytes(Row c) throws IOException {
@@ -77,6 +78,6 @@ final class Inspector implements MapPartitionsFunction<Row, Row> {
     private static Row rejected(Row c, Rejection r) {
         return RowFactory.create(c.getAs("source"), c.getAs("input"), c.getAs("caption"), c.getAs("caption_source"),
                 c.getAs("repeats"), c.getAs("concept"), r.reason().code(), r.detail(),
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, c.getAs("image_path"), c.getAs("metadata"));
     }
 }

@@ -9,6 +9,8 @@ import org.sdspark.jobs.UsageError;
 /**
  * Writes go to a hidden sibling of the output, which becomes the output only when everything is
  * written: an interrupted run leaves the old output (or none) and never a half-written dataset.
+ * The sibling carries a {@link StagingLease} while the run lives, so that a later run can tell
+ * the leftovers of a killed run from the work of a live one and remove them.
  */
 final class OutputCommit {
 
@@ -18,13 +20,18 @@ final class OutputCommit {
     private final Path output;
     private final boolean overwrite;
     private final Path staging;
+    private StagingLease lease;
 
     OutputCommit(HadoopFiles files, String output, boolean overwrite) {
         this.files = files;
         this.output = files.qualify(output);
         this.overwrite = overwrite;
-        this.staging = new Path(this.output.getParent(),
-                "." + this.output.getName() + ".sdspark-" + UUID.randomUUID().toString().substring(0, 8));
+        this.staging = new Path(this.output.getParent(), stagingPrefix(this.output) + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** Names of the staging folders of {@code output} start with this. */
+    static String stagingPrefix(Path output) {
+        return "." + output.getName() + ".sdspark-";
     }
 
     Path staging() {
@@ -39,7 +46,14 @@ final class OutputCommit {
         }
     }
 
+    /** Removes the staging folders of dead runs of this output, then claims this run's own. */
+    void begin(java.io.PrintStream out) throws IOException {
+        StagingLease.removeStale(files, output, out);
+        lease = StagingLease.take(files, staging);
+    }
+
     void commit() throws IOException {
+        lease.close();
         FileSystem fs = files.fs(output);
         if (files.exists(output)) {
             checkWritable();
@@ -55,6 +69,11 @@ final class OutputCommit {
 
     /** Removes what a failed run wrote; the output itself is untouched. */
     void abort() {
+        try {
+            if (lease != null) lease.close();
+        } catch (IOException | RuntimeException e) {
+            // the folder goes below anyway
+        }
         try {
             files.fs(staging).delete(staging, true);
         } catch (IOException | RuntimeException e) {

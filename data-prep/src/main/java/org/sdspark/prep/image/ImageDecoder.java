@@ -45,6 +45,13 @@ public final class ImageDecoder {
         return LumaImage.of(decode(bytes));
     }
 
+    /** Which decoder {@link #luma} uses for JPEGs here, for reports. */
+    public static String jpegDecoder() {
+        return NativeJpeg.available()
+                ? "libjpeg-turbo (native, DCT-domain reduced decoding)"
+                : "ImageIO (full decoding; the native decoder is unavailable: " + NativeJpeg.unavailableReason() + ")";
+    }
+
     /** The largest of 8, 4, 2 that keeps the short side at {@link #MIN_THUMBNAIL_SIDE} or more. */
     static int reduction(ProbeResult probe) {
         int shortSide = Math.min(probe.width(), probe.height());

@@ -49,7 +49,7 @@ public final class BenchPrepCommand implements Command {
                 captions, then times the per-image work of `sdspark prep` on them with Spark
                 local[K]: plan and read captions, read each file, probe its header, decode it,
                 quality checks, SHA-256, perceptual hash and bucket assignment. Duplicate
-                detection and writing are not timed. W images are inspected first, untimed.
+                detection and writing are not timed.
 
                 With --reference, each round also runs a Python/Pillow script doing the same
                 per-image work on the same files with K processes (bundled with sdspark; needs
@@ -65,7 +65,9 @@ public final class BenchPrepCommand implements Command {
                   --images N     images in the benchmark set (default 500)
                   --cores K      Spark local cores and Pillow processes (default: all of this machine)
                   --rounds R     timed passes of each (default 3)
-                  --warmup W     untimed images before the timed passes (default 20)
+                  --warmup W     images sdspark inspects untimed before the rounds (default: all,
+                                 one full pass; the JVM's compiler needs it under load); the
+                                 reference, all C underneath, warms up on min(W, 20)
                   --dir DIR      cache directory for the set (default: $TMPDIR/sdspark-bench)
                   --reference    also time the Pillow reference
                   --python PATH  interpreter for the reference (default: python3)
@@ -79,7 +81,7 @@ public final class BenchPrepCommand implements Command {
         int images = options.intValue("--images", 500);
         int cores = options.intValue("--cores", Runtime.getRuntime().availableProcessors());
         int rounds = options.intValue("--rounds", 3);
-        int warmup = options.intValue("--warmup", 20);
+        int warmup = options.intValue("--warmup", images);
         if (images < 1 || cores < 1 || rounds < 1 || warmup < 0) {
             throw new UsageError("--images, --cores and --rounds must be >= 1, --warmup >= 0");
         }
@@ -110,6 +112,7 @@ public final class BenchPrepCommand implements Command {
         List<Path> files = jpegs(set);
         System.out.printf(Locale.ROOT, "bench prep: %d JPEGs of %.1f MB in all, %s; local[%d], %d rounds after %d warm-up images%n",
                 files.size(), files.stream().mapToLong(BenchPrepCommand::size).sum() / 1e6, set, cores, rounds, warmup);
+        System.out.println("sdspark decodes JPEGs with " + org.sdspark.prep.image.ImageDecoder.jpegDecoder());
 
         if (warmup > 0) pass.run(warmup);
         List<BenchOutcome> ours = new ArrayList<>();
@@ -120,8 +123,8 @@ public final class BenchPrepCommand implements Command {
             ours.add(o);
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d: %s", round, rate(o)));
             if (reference.isPresent()) {
-                BenchOutcome p = reference.get().run(files, settings, cores, warmup, false);
-                BenchOutcome d = reference.get().run(files, settings, cores, warmup, true);
+                BenchOutcome p = reference.get().run(files, settings, cores, Math.min(warmup, 20), false);
+                BenchOutcome d = reference.get().run(files, settings, cores, Math.min(warmup, 20), true);
                 plain.add(p);
                 draft.add(d);
                 line.append("; ").append(rate(p)).append("; ").append(rate(d));

@@ -7,6 +7,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +15,10 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -86,9 +90,42 @@ final class HadoopFiles implements Serializable {
     }
 
     byte[] read(Path path) throws IOException {
-        try (InputStream in = fs(path).open(path)) {
+        try (InputStream in = raw(fs(path)).open(path)) {
             return in.readAllBytes();
         }
+    }
+
+    /**
+     * Every file under {@code root} (root itself when it is a file). Object stores list a whole
+     * tree in a few requests ({@code listFiles}); on local disks that call builds
+     * LocatedFileStatus objects, whose permissions Hadoop reads by running a shell command per
+     * file (seconds per thousand files), so local trees are walked with plain listings instead.
+     */
+    List<FileStatus> listRecursively(Path root) throws IOException {
+        FileSystem fs = fs(root);
+        List<FileStatus> found = new ArrayList<>();
+        if (fs instanceof LocalFileSystem local) {
+            walk(local.getRawFileSystem(), local.getRawFileSystem().getFileStatus(root), found);
+        } else {
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+            while (it.hasNext()) found.add(it.next());
+        }
+        return found;
+    }
+
+    private static void walk(FileSystem fs, FileStatus status, List<FileStatus> found) throws IOException {
+        if (!status.isDirectory()) {
+            found.add(status);
+            return;
+        }
+        FileStatus[] children = fs.listStatus(status.getPath());
+        Arrays.sort(children);
+        for (FileStatus child : children) walk(fs, child, found);
+    }
+
+    /** Local files are read past Hadoop's checksum layer: no .crc files sit beside input images. */
+    private static FileSystem raw(FileSystem fs) {
+        return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
     }
 
     void writeText(Path path, String text) throws IOException {

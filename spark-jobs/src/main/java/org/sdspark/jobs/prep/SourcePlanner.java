@@ -13,9 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -119,9 +117,7 @@ final class SourcePlanner {
         Map<String, FileStatus> byRelative = new LinkedHashMap<>();
         String prefix = base.toUri().getPath();
         prefix = prefix.endsWith("/") ? prefix : prefix + "/";
-        RemoteIterator<LocatedFileStatus> it = files.fs(root).listFiles(root, true);
-        while (it.hasNext()) {
-            LocatedFileStatus file = it.next();
+        for (FileStatus file : files.listRecursively(root)) {
             String full = file.getPath().toUri().getPath();
             if (!full.startsWith(prefix)) {
                 throw new IOException("listed " + file.getPath() + " outside " + base);

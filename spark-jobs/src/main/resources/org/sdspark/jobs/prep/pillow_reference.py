@@ -21,7 +21,6 @@ import json
 import math
 import multiprocessing
 import os
-import resource
 import sys
 import time
 
@@ -108,6 +107,12 @@ def inspect(path):
                 phash=phash(image), bucket=list(bucket), resized=list(resized), crop=list(crop))
 
 
+def peak_rss_kb(_=None):
+    """VmHWM: unlike getrusage's ru_maxrss, not inherited across exec from the JVM that started us."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
+
 def init(settings, draft):
     global SETTINGS, DRAFT
     SETTINGS = dict(settings, buckets=buckets(settings))
@@ -133,13 +138,15 @@ def main():
     start = time.perf_counter()
     results = run(args.files)
     seconds = time.perf_counter() - start
+    peak_kb = peak_rss_kb()
     if pool:
+        # every worker reports its own peak; the largest stands for them all
+        peak_kb = max(peak_kb, max(pool.map(peak_rss_kb, range(4 * args.processes), chunksize=1)))
         pool.close()
         pool.join()
     with open(args.out, "w", encoding="utf-8") as out:
         for r in results:
             out.write(json.dumps(r) + "\n")
-    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(json.dumps({"images": len(results), "seconds": seconds, "peak_rss_mb": peak_kb / 1024,
                       "python": sys.version.split()[0], "pillow": Image.__version__}))
 

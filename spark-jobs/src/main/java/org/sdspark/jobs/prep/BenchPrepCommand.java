@@ -2,12 +2,15 @@ package org.sdspark.jobs.prep;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
@@ -22,6 +25,7 @@ import org.sdspark.jobs.config.S3Settings;
 import org.sdspark.jobs.config.SparkSettings;
 import org.sdspark.prep.PrepSettings;
 import org.sdspark.prep.filter.Hamming;
+import org.sdspark.prep.image.ImageDecoder;
 import org.sdspark.prep.synthetic.SyntheticDataset;
 
 /** `sdspark bench prep`: images per second per core of prep's image pass, against Pillow on the same files. */
@@ -112,7 +116,7 @@ public final class BenchPrepCommand implements Command {
         List<Path> files = jpegs(set);
         System.out.printf(Locale.ROOT, "bench prep: %d JPEGs of %.1f MB in all, %s; local[%d], %d rounds after %d warm-up images%n",
                 files.size(), files.stream().mapToLong(BenchPrepCommand::size).sum() / 1e6, set, cores, rounds, warmup);
-        System.out.println("sdspark decodes JPEGs with " + org.sdspark.prep.image.ImageDecoder.jpegDecoder());
+        System.out.println("sdspark decodes JPEGs with " + ImageDecoder.jpegDecoder());
 
         if (warmup > 0) pass.run(warmup);
         List<BenchOutcome> ours = new ArrayList<>();
@@ -162,7 +166,7 @@ public final class BenchPrepCommand implements Command {
             BenchOutcome.Verdict x = e.getValue();
             BenchOutcome.Verdict y = b.verdicts().get(e.getKey());
             if (y == null) continue;
-            if (java.util.Objects.equals(x.reason(), y.reason())) sameVerdict++;
+            if (Objects.equals(x.reason(), y.reason())) sameVerdict++;
             if (x.reason() != null || y.reason() != null) continue;
             both++;
             if (x.width() == y.width() && x.height() == y.height() && x.bucket().equals(y.bucket())) sameBucket++;
@@ -195,7 +199,7 @@ public final class BenchPrepCommand implements Command {
         return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
-    private static List<Path> jpegs(Path set) throws java.io.IOException {
+    private static List<Path> jpegs(Path set) throws IOException {
         try (Stream<Path> all = Files.list(set)) {
             return all.filter(p -> p.getFileName().toString().endsWith(".jpg")).sorted().toList();
         }
@@ -204,8 +208,8 @@ public final class BenchPrepCommand implements Command {
     private static long size(Path p) {
         try {
             return Files.size(p);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

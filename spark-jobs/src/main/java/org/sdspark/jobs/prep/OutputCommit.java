@@ -1,6 +1,7 @@
 package org.sdspark.jobs.prep;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -47,7 +48,7 @@ final class OutputCommit {
     }
 
     /** Removes the staging folders of dead runs of this output, then claims this run's own. */
-    void begin(java.io.PrintStream out) throws IOException {
+    void begin(PrintStream out) throws IOException {
         StagingLease.removeStale(files, output, out);
         lease = StagingLease.take(files, staging);
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -169,8 +170,7 @@ public final class PrepJob {
     }
 
     private Phase phase(String what) {
-        return new Phase(what, org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker(),
-                out, PHASE_TICK);
+        return new Phase(what, JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker(), out, PHASE_TICK);
     }
 
     /** Balanced repeats per concept, or none when each image keeps its folder's repeats. */

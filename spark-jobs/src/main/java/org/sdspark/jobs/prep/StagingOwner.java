@@ -1,5 +1,7 @@
 package org.sdspark.jobs.prep;
 
+import java.io.IOException;
+import java.io.StringReader;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,10 +35,10 @@ record StagingOwner(String host, long pid, Instant started) {
     static Optional<StagingOwner> parse(String text) {
         Properties p = new Properties();
         try {
-            p.load(new java.io.StringReader(text));
+            p.load(new StringReader(text));
             return Optional.of(new StagingOwner(p.getProperty("host"), Long.parseLong(p.getProperty("pid")),
                     Instant.parse(p.getProperty("started"))));
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
@@ -68,7 +70,7 @@ record StagingOwner(String host, long pid, Instant started) {
     static String thisHost() {
         try {
             return InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return System.getenv().getOrDefault("HOSTNAME", "unknown-host");
         }
     }

@@ -4,12 +4,15 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.sdspark.jobs.bench.BenchCaptionCommand;
 import org.sdspark.jobs.bench.BenchUnetCommand;
+import org.sdspark.jobs.caption.CaptionCommand;
 import org.sdspark.jobs.convert.ConvertCommand;
 import org.sdspark.jobs.generate.GenerateCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
 import org.sdspark.jobs.prep.DemoCommand;
 import org.sdspark.jobs.prep.PrepCommand;
+import org.sdspark.jobs.train.data.BenchDataCommand;
 
 /**
  * Entry point for `bin/sdspark` and for `spark-submit --class org.sdspark.jobs.Main`.
@@ -21,8 +24,11 @@ public final class Main {
             new PrepCommand(),
             new DemoCommand(),
             new BenchPrepCommand(),
+            new BenchDataCommand(),
+            new CaptionCommand(),
             new GenerateCommand(),
             new BenchUnetCommand(),
+            new BenchCaptionCommand(),
             new ConvertCommand(),
             new ConfigCommand());
 

@@ -1,5 +1,7 @@
 package org.sdspark.model.nn;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 
@@ -8,18 +10,22 @@ public final class Activations {
     private Activations() {
     }
 
+    /** x * sigmoid(x): one kernel through the {@link TorchExtension} where it is loaded. */
     public static NDArray silu(NDArray x) {
+        if (TorchExtension.fuses(TorchExtension.Op.SILU)) {
+            return TorchExtension.silu(x);
+        }
         return x.mul(Activation.sigmoid(x));
     }
 
-    /** Exact (erf) GELU, PyTorch's default. */
+    /** Exact (erf) GELU, PyTorch's default: the engine's own kernel, which keeps only x for backward. */
     public static NDArray gelu(NDArray x) {
-        return x.mul(x.div(Math.sqrt(2.0)).erf().add(1)).mul(0.5);
+        return x.getNDArrayInternal().gelu();
     }
 
     /** OpenAI CLIP's approximation x * sigmoid(1.702 x). */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+        return x.mul(Activation.sigmoid(x.mul(scalar(x, 1.702f))));
     }
 
     /** Looks an activation up by its transformers/diffusers config name. */

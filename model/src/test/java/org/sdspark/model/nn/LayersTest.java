@@ -32,7 +32,7 @@ class LayersTest {
             NDArray q = m.randomNormal(new Shape(2, 3, 5, 4));
             NDArray k = m.randomNormal(new Shape(2, 3, 1, 4));
             NDArray v = m.randomNormal(new Shape(2, 3, 1, 4));
-            NDArray out = AttentionOps.scaledDotProduct(q, k, v, null, false);
+            NDArray out = AttentionOps.scaledDotProduct(q, k, v, false, false);
             assertThat(out.getShape()).isEqualTo(new Shape(2, 3, 5, 4));
             assertThat(out.sub(v.broadcast(new Shape(2, 3, 5, 4))).abs().max().getFloat()).isLessThan(1e-6f);
             NDArray merged = AttentionOps.mergeHeads(AttentionOps.splitHeads(m.randomNormal(new Shape(2, 5, 12)), 3));
@@ -57,6 +57,18 @@ class LayersTest {
                         .hasMessageContaining("proj.bias has shape (5), the config expects (4)")
                         .hasMessageContaining("missing conv.weight (8, 3, 3, 3)")
                         .hasMessageContaining("unexpected extra.weight");
+            }
+        }
+    }
+
+    @Test
+    void toTypeCopiesEvenWhereTheTypeAlreadyMatches() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> t = new LinkedHashMap<>();
+            t.put("w", m.zeros(new Shape(2)));
+            try (StateDict original = StateDict.of(m, "demo", t); StateDict copy = original.toType(DataType.FLOAT32)) {
+                copy.tensors().get("w").addi(m.ones(new Shape(2)));
+                assertThat(original.tensors().get("w").toFloatArray()).containsExactly(0f, 0f);
             }
         }
     }

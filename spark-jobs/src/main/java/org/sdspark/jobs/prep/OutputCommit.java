@@ -13,20 +13,23 @@ import org.sdspark.jobs.UsageError;
  * The sibling carries a {@link StagingLease} while the run lives, so that a later run can tell
  * the leftovers of a killed run from the work of a live one and remove them.
  */
-final class OutputCommit {
+public final class OutputCommit {
 
-    static final String SUCCESS = "_SUCCESS";
+    public static final String SUCCESS = "_SUCCESS";
 
     private final HadoopFiles files;
     private final Path output;
     private final boolean overwrite;
+    private final String overwriteKey;
     private final Path staging;
     private StagingLease lease;
 
-    OutputCommit(HadoopFiles files, String output, boolean overwrite) {
+    /** @param overwriteKey the setting that allows replacing an existing output, named in the error */
+    public OutputCommit(HadoopFiles files, String output, boolean overwrite, String overwriteKey) {
         this.files = files;
         this.output = files.qualify(output);
         this.overwrite = overwrite;
+        this.overwriteKey = overwriteKey;
         this.staging = new Path(this.output.getParent(), stagingPrefix(this.output) + UUID.randomUUID().toString().substring(0, 8));
     }
 
@@ -35,26 +38,26 @@ final class OutputCommit {
         return "." + output.getName() + ".sdspark-";
     }
 
-    Path staging() {
+    public Path staging() {
         return staging;
     }
 
     /** Fails before any work when the output exists and may not be replaced. */
-    void checkWritable() throws IOException {
+    public void checkWritable() throws IOException {
         if (!overwrite && files.exists(output)) {
-            throw new UsageError("output " + output + " already exists; set sdspark.prep.overwrite = true "
-                    + "(or --set sdspark.prep.overwrite=true) to replace it");
+            throw new UsageError("output " + output + " already exists; set " + overwriteKey + " = true "
+                    + "(or --set " + overwriteKey + "=true) to replace it");
         }
     }
 
     /** Removes the staging folders of dead runs of this output, then claims this run's own. */
-    void begin(PrintStream out) throws IOException {
+    public void begin(PrintStream out) throws IOException {
         StagingLease.removeStale(files, output, out);
         lease = StagingLease.take(files, staging);
     }
 
-    void commit() throws IOException {
-        lease.close();
+    public void commit() throws IOException {
+        if (lease != null) lease.close();
         FileSystem fs = files.fs(output);
         if (files.exists(output)) {
             checkWritable();
@@ -69,7 +72,7 @@ final class OutputCommit {
     }
 
     /** Removes what a failed run wrote; the output itself is untouched. */
-    void abort() {
+    public void abort() {
         try {
             if (lease != null) lease.close();
         } catch (IOException | RuntimeException e) {

@@ -9,7 +9,7 @@ import org.apache.spark.util.LongAccumulator;
  * executors add to (the driver sees each task's count when the task ends). An unchanged count is
  * printed again after {@link #QUIET}, so that long tasks do not look like a hang.
  */
-final class Progress implements AutoCloseable {
+public final class Progress implements AutoCloseable {
 
     private final String label;
     private final long total;
@@ -21,7 +21,7 @@ final class Progress implements AutoCloseable {
     private long printedAtNanos;
     private static final long QUIET = Duration.ofSeconds(10).toNanos();
 
-    Progress(String label, long total, LongAccumulator done, PrintStream out, Duration every) {
+    public Progress(String label, long total, LongAccumulator done, PrintStream out, Duration every) {
         this.label = label;
         this.total = total;
         this.done = done;

@@ -26,19 +26,22 @@ import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
 
 /**
- * Image bytes of chosen rows of a prepared dataset, read through Hadoop's FileSystem without Spark.
- * Only the Parquet pages that hold the rows asked for are fetched: the image column's offset index
- * (Spark's Parquet writer writes one) maps a row to its page, and the rows of one row group are
- * read in one filtered pass. Memory per call is the pages of the rows asked for (an image larger
- * than the page size is a page of its own), not a row group; a file without an offset index is
- * read a row group at a time. Footers and offset indexes are kept once read (a few bytes per
- * image), so a file costs one footer read per run, not one per micro-batch. Not thread-safe.
+ * Chosen columns of chosen rows of a prepared dataset (image bytes, cached latents), read through
+ * Hadoop's FileSystem without Spark. Only the Parquet pages that hold the rows asked for are
+ * fetched: the first column's offset index (Spark's Parquet writer writes one) maps a row to its
+ * page, and the rows of one row group are read in one filtered pass. Memory per call is the pages
+ * of the rows asked for (a value larger than the page size is a page of its own), not a row group;
+ * a file without an offset index is read a row group at a time. Footers and offset indexes are
+ * kept once read (a few bytes per row), so a file costs one footer read per run, not one per
+ * micro-batch. Not thread-safe.
  */
-public final class ParquetImages {
+public final class ParquetRows {
     private final PreparedDataset dataset;
     private final Configuration conf;
+    private final List<String> columns;
     private final ParquetReadOptions options;
     private final Map<Integer, FileIndex> files = new HashMap<>();
 
@@ -67,14 +70,17 @@ public final class ParquetImages {
         }
     }
 
-    public ParquetImages(PreparedDataset dataset, Configuration conf) {
+    /** @param columns top-level columns to read; the first one's pages decide which pages are fetched */
+    public ParquetRows(PreparedDataset dataset, Configuration conf, List<String> columns) {
+        if (columns.isEmpty()) throw new IllegalArgumentException("no columns to read");
         this.dataset = dataset;
         this.conf = conf;
+        this.columns = List.copyOf(columns);
         this.options = HadoopReadOptions.builder(conf).build();
     }
 
-    /** The image bytes of {@code rows}, in their order. */
-    public List<byte[]> read(List<DatasetRow> rows) throws IOException {
+    /** The columns of {@code rows}, in their order, one record each (a missing value is a field without values). */
+    public List<Group> read(List<DatasetRow> rows) throws IOException {
         // file -> row group -> row within the group -> indices of `rows` asking for it
         Map<Integer, Map<Integer, Map<Long, List<Integer>>>> wanted = new TreeMap<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -85,7 +91,7 @@ public final class ParquetImages {
             wanted.computeIfAbsent(r.file(), f -> new TreeMap<>()).computeIfAbsent(group, g -> new TreeMap<>())
                     .computeIfAbsent(r.position() - file.firstRow[group], p -> new ArrayList<>()).add(i);
         }
-        byte[][] out = new byte[rows.size()][];
+        Group[] out = new Group[rows.size()];
         for (var byFile : wanted.entrySet()) {
             FileIndex file = files.get(byFile.getKey());
             try (ParquetFileReader reader = new ParquetFileReader(file.input, file.footer, options, file.input.newStream())) {
@@ -93,22 +99,27 @@ public final class ParquetImages {
             }
             for (List<Integer> askers : byFile.getValue().values().stream().flatMap(g -> g.values().stream()).toList()) {
                 if (out[askers.get(0)] == null) {
-                    throw new IOException(dataset.files().get(byFile.getKey()) + ": no image bytes for " + rows.get(askers.get(0)).describe());
+                    throw new IOException(dataset.files().get(byFile.getKey()) + ": did not find " + rows.get(askers.get(0)).describe());
                 }
             }
         }
         return List.of(out);
     }
 
-    private static void readGroup(ParquetFileReader reader, FileIndex file, int group, Map<Long, List<Integer>> positions,
-                                  byte[][] out) throws IOException {
+    private void readGroup(ParquetFileReader reader, FileIndex file, int group, Map<Long, List<Integer>> positions,
+                           Group[] out) throws IOException {
         BlockMetaData block = file.footer.getBlocks().get(group);
-        if (file.pages.get(group) == null) file.pages.set(group, Optional.ofNullable(reader.readOffsetIndex(imageColumn(block))));
+        if (file.pages.get(group) == null) file.pages.set(group, Optional.ofNullable(reader.readOffsetIndex(firstColumn(block))));
         Optional<OffsetIndex> pages = file.pages.get(group);
         RowRanges ranges = pages.isEmpty() ? RowRanges.createSingle(block.getRowCount())
                 : RowRanges.create(block.getRowCount(), pagesHolding(pages.get(), positions.keySet()), pages.get());
-        MessageType projection = new MessageType(PreparedDataset.IMAGE,
-                file.footer.getFileMetaData().getSchema().getType(PreparedDataset.IMAGE));
+        MessageType schema = file.footer.getFileMetaData().getSchema();
+        List<Type> fields = new ArrayList<>();
+        for (String column : columns) {
+            if (!schema.containsField(column)) throw new IOException(file.input + " has no column '" + column + "'");
+            fields.add(schema.getType(column));
+        }
+        MessageType projection = new MessageType(schema.getName(), fields);
         reader.setRequestedSchema(projection);
         try (PageReadStore store = reader.readFilteredRowGroup(group, ranges)) {
             RecordReader<Group> records = new ColumnIOFactory().getColumnIO(projection)
@@ -117,18 +128,17 @@ public final class ParquetImages {
             for (long i = 0; i < store.getRowCount(); i++) {
                 Group record = records.read();
                 List<Integer> askers = positions.get(rowIndexes != null ? rowIndexes.nextLong() : i);
-                if (askers == null || record.getFieldRepetitionCount(PreparedDataset.IMAGE) == 0) continue;
-                byte[] bytes = record.getBinary(PreparedDataset.IMAGE, 0).getBytes();
-                for (int asker : askers) out[asker] = bytes;
+                if (askers == null) continue;
+                for (int asker : askers) out[asker] = record;
             }
         }
     }
 
-    private static ColumnChunkMetaData imageColumn(BlockMetaData block) throws IOException {
+    private ColumnChunkMetaData firstColumn(BlockMetaData block) throws IOException {
         for (ColumnChunkMetaData c : block.getColumns()) {
-            if (c.getPath().toDotString().equals(PreparedDataset.IMAGE)) return c;
+            if (c.getPath().toDotString().equals(columns.get(0))) return c;
         }
-        throw new IOException("no column '" + PreparedDataset.IMAGE + "'");
+        throw new IOException("no column '" + columns.get(0) + "'");
     }
 
     /** Indexes of the pages that hold the given rows (ascending) of a row group. */

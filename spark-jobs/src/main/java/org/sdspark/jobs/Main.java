@@ -9,6 +9,7 @@ import org.sdspark.jobs.bench.BenchUnetCommand;
 import org.sdspark.jobs.caption.CaptionCommand;
 import org.sdspark.jobs.convert.ConvertCommand;
 import org.sdspark.jobs.generate.GenerateCommand;
+import org.sdspark.jobs.latents.CacheLatentsCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
 import org.sdspark.jobs.prep.DemoCommand;
 import org.sdspark.jobs.prep.PrepCommand;
@@ -26,6 +27,7 @@ public final class Main {
             new BenchPrepCommand(),
             new BenchDataCommand(),
             new CaptionCommand(),
+            new CacheLatentsCommand(),
             new GenerateCommand(),
             new BenchUnetCommand(),
             new BenchCaptionCommand(),

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.sdspark.jobs.bench.BenchCaptionCommand;
 import org.sdspark.jobs.bench.BenchUnetCommand;
+import org.sdspark.jobs.bench.BenchVaeCommand;
 import org.sdspark.jobs.caption.CaptionCommand;
 import org.sdspark.jobs.convert.ConvertCommand;
 import org.sdspark.jobs.generate.GenerateCommand;
@@ -31,6 +32,7 @@ public final class Main {
             new GenerateCommand(),
             new BenchUnetCommand(),
             new BenchCaptionCommand(),
+            new BenchVaeCommand(),
             new ConvertCommand(),
             new ConfigCommand());
 

@@ -35,18 +35,32 @@ public final class VaeImageEncoder implements AutoCloseable {
     public static VaeImageEncoder load(Path folder, Device device, DataType type) throws IOException {
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            AutoencoderKL vae = AutoencoderKL.load(manager, vaeFolder(folder));
-            VaeIdentity identity = VaeIdentity.of(vae);
-            if (type != vae.dataType()) {
-                try (AutoencoderKL wide = vae) {
-                    vae = wide.toType(type);
-                }
-            }
-            return new VaeImageEncoder(manager, vae, identity);
+            return of(manager, AutoencoderKL.load(manager, vaeFolder(folder)), type);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /** A freshly initialised VAE of {@code config} (benchmarks). */
+    static VaeImageEncoder random(VaeConfig config, Device device, DataType type) {
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            return of(manager, AutoencoderKL.random(manager, config), type);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static VaeImageEncoder of(NDManager manager, AutoencoderKL vae, DataType type) {
+        VaeIdentity identity = VaeIdentity.of(vae);
+        if (type != vae.dataType()) {
+            try (AutoencoderKL wide = vae) {
+                vae = wide.toType(type);
+            }
+        }
+        return new VaeImageEncoder(manager, vae, identity);
     }
 
     /** {@code folder/vae} when {@code folder} is a pipeline folder, else {@code folder}. */

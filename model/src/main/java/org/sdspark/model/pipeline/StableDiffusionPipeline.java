@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.sdspark.model.checkpoint.CheckpointFamily;
 import org.sdspark.model.checkpoint.ConfigInference;
 import org.sdspark.model.checkpoint.KeyMap;
@@ -307,6 +308,14 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     public void saveSingleFile(Path file) throws IOException {
         OriginalCheckpoint.write(file, configs,
                 new OriginalCheckpoint.Components(unet.stateDict(), vae.stateDict(), textEncoder.weights()), files);
+    }
+
+    /** Bytes of every weight of the text encoder, UNet and VAE as loaded. */
+    public long weightBytes() {
+        return Stream.of(textEncoder.weights(), unet.stateDict(), vae.stateDict())
+                .flatMap(w -> w.tensors().values().stream())
+                .mapToLong(t -> t.getShape().size() * t.getDataType().getNumOfBytes())
+                .sum();
     }
 
     public String source() {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.SortedMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -117,7 +118,7 @@ public final class LatentsJob {
         long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
         LatentCacheInfo info = new LatentCacheInfo(settings.model(), vae.encoderSha256(), vae.scalingFactor(),
                 vae.shiftFactor(), vae.latentChannels(), dtype, storage.code(), settings.flip(),
-                settings.resample().name().toLowerCase(java.util.Locale.ROOT));
+                settings.resample().name().toLowerCase(Locale.ROOT));
         LatentsReport report = new LatentsReport(input.toString(), files.qualify(settings.output()).toString(),
                 settings.model(), rows, rows - rejected, rejected, byReason, partitions, settings.batchSize(), dtype,
                 storage.code(), settings.flip(), encodeSeconds, encodeSeconds > 0 ? (rows - rejected) / encodeSeconds : 0,

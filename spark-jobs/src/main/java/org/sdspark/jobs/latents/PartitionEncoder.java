@@ -52,8 +52,7 @@ final class PartitionEncoder implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-        KeyedBatches<Row, Bucket> batches = new KeyedBatches<>(rows,
-                r -> new Bucket(r.<Integer>getAs("bucket_width"), r.<Integer>getAs("bucket_height")), settings.batchSize());
+        KeyedBatches<Row, Bucket> batches = new KeyedBatches<>(rows, PartitionEncoder::bucket, settings.batchSize());
         return new Iterator<>() {
             private Iterator<Row> batch = Collections.emptyIterator();
 
@@ -94,7 +93,7 @@ final class PartitionEncoder implements MapPartitionsFunction<Row, Row> {
             }
         }
         if (!encoded.isEmpty()) {
-            Bucket bucket = new Bucket(rows.get(0).<Integer>getAs("bucket_width"), rows.get(0).<Integer>getAs("bucket_height"));
+            Bucket bucket = bucket(rows.get(0));
             List<LatentMoments> latents = vae().encode(pixels, bucket.height(), bucket.width(), settings.flip());
             int n = encoded.size();
             for (int i = 0; i < n; i++) {
@@ -140,9 +139,13 @@ final class PartitionEncoder implements MapPartitionsFunction<Row, Row> {
         return storage.encode(values);
     }
 
+    private static Bucket bucket(Row row) {
+        return new Bucket(row.getAs("bucket_width"), row.getAs("bucket_height"));
+    }
+
     private static TrainingCrop crop(Row row) {
-        BucketFit fit = new BucketFit(new Bucket(row.getAs("bucket_width"), row.getAs("bucket_height")),
-                row.getAs("resized_width"), row.getAs("resized_height"), row.getAs("crop_left"), row.getAs("crop_top"));
+        BucketFit fit = new BucketFit(bucket(row), row.getAs("resized_width"), row.getAs("resized_height"),
+                row.getAs("crop_left"), row.getAs("crop_top"));
         return new TrainingCrop(row.getAs("width"), row.getAs("height"), fit);
     }
 }

@@ -10,9 +10,11 @@ import java.util.List;
 import java.util.Optional;
 import org.sdspark.jobs.bench.BenchCaptionCommand;
 import org.sdspark.jobs.bench.BenchUnetCommand;
+import org.sdspark.jobs.bench.BenchVaeCommand;
 import org.sdspark.jobs.caption.CaptionCommand;
 import org.sdspark.jobs.convert.ConvertCommand;
 import org.sdspark.jobs.generate.GenerateCommand;
+import org.sdspark.jobs.latents.CacheLatentsCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
 import org.sdspark.jobs.prep.DemoCommand;
 import org.sdspark.jobs.prep.PrepCommand;
@@ -30,9 +32,11 @@ public final class Main {
             new BenchPrepCommand(),
             new BenchDataCommand(),
             new CaptionCommand(),
+            new CacheLatentsCommand(),
             new GenerateCommand(),
             new BenchUnetCommand(),
             new BenchCaptionCommand(),
+            new BenchVaeCommand(),
             new ConvertCommand(),
             new ConfigCommand());
 

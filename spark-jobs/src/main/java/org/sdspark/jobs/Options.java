@@ -78,18 +78,24 @@ public final class Options {
     }
 
     public int intValue(String name, int fallback) {
+        return intValue(name, fallback, 1);
+    }
+
+    /** The integer value of {@code name}, at least {@code min}, or {@code fallback} when absent. */
+    public int intValue(String name, int fallback, int min) {
         Optional<String> v = value(name);
         if (v.isEmpty()) {
             return fallback;
         }
+        String expected = min == 1 ? "a positive integer" : "an integer >= " + min;
         try {
             int n = Integer.parseInt(v.get());
-            if (n <= 0) {
-                throw new UsageError(name + " must be a positive integer, got " + v.get());
+            if (n < min) {
+                throw new UsageError(name + " must be " + expected + ", got " + v.get());
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new UsageError(name + " must be a positive integer, got '" + v.get() + "'");
+            throw new UsageError(name + " must be " + expected + ", got '" + v.get() + "'");
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import org.sdspark.model.bench.ReferenceBenchmark;
 import org.sdspark.model.nn.CudaMemory;
 import org.sdspark.model.nn.TorchExtension;
 
@@ -221,7 +222,7 @@ public final class UNetBenchmark {
         Result sdspark = run(settings);
         out.println(sdspark.toJson());
         if (settings.reference() != null) {
-            Result reference = ReferenceBenchmark.run(settings.reference(), settings.shapeArguments());
+            Result reference = ReferenceBenchmark.run(settings.reference(), settings.shapeArguments(), Result.class);
             out.println(reference.toJson());
             out.println(Comparison.of(sdspark, reference).toJson());
         }

@@ -63,7 +63,7 @@ public final class BenchCaptionCommand implements Command {
         BlipBenchmark.Settings settings;
         try {
             settings = new BlipBenchmark.Settings(o.value("--model").map(Path::of).orElse(null), o.intValue("--batch", 64),
-                    o.flag("--fp16"), o.intValue("--beams", 1), o.intValue("--new-tokens", 20), warmup(o),
+                    o.flag("--fp16"), o.intValue("--beams", 1), o.intValue("--new-tokens", 20), o.intValue("--warmup", 5, 0),
                     o.intValue("--steps", 20));
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
@@ -84,12 +84,6 @@ public final class BenchCaptionCommand implements Command {
         both.put("ratio_images_per_second", ours.get("images_per_second").asDouble() / theirs.get("images_per_second").asDouble());
         System.out.println(both);
         return 0;
-    }
-
-    // Options.intValue wants a positive value; no warm-up is a valid (if unwise) choice.
-    private static int warmup(Options o) {
-        String value = o.value("--warmup").orElse("5");
-        return value.equals("0") ? 0 : o.intValue("--warmup", 5);
     }
 
     private static JsonNode reference(String python, String script, BlipBenchmark.Settings s) throws IOException, InterruptedException {

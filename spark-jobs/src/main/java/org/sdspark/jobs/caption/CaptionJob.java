@@ -1,29 +1,26 @@
 package org.sdspark.jobs.caption;
 
-import static org.apache.spark.sql.functions.col;
-
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.SortedMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FilterFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import org.sdspark.jobs.SparkSessions;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.prep.HadoopFiles;
 import org.sdspark.jobs.prep.OutputCommit;
 import org.sdspark.jobs.prep.Progress;
+import org.sdspark.jobs.stage.DatasetStage;
+import org.sdspark.jobs.stage.StageRows;
 import org.sdspark.model.bert.BertTokenizer;
 import org.sdspark.model.blip.BlipConfig;
 import org.sdspark.model.blip.BlipImageProcessor;
@@ -62,22 +59,13 @@ public final class CaptionJob {
     public static CaptionJob create(SparkSession spark, Config config, PrintStream out) throws IOException {
         CaptionSettings settings = CaptionSettings.from(config);
         CaptionJob job = new CaptionJob(spark, settings, out);
-        if (!job.files.exists(new Path(job.input, OutputCommit.SUCCESS))
-                || !job.files.exists(new Path(job.input, "accepted"))) {
-            throw new UsageError(origin(config, "input") + ": " + KEY + ".input: " + job.input
-                    + " is not a committed dataset (no accepted/ and _SUCCESS; run sdspark prep first)");
-        }
-        if (job.input.equals(job.files.qualify(settings.output()))) {
-            throw new UsageError(origin(config, "output") + ": " + KEY + ".output must differ from the input: "
-                    + "captioning writes a new dataset, never over its input");
-        }
+        DatasetStage.checkInputAndOutput(job.files, config, KEY, job.input, settings.output(), settings.overwrite());
         checkModel(config, java.nio.file.Path.of(settings.model()));
-        new OutputCommit(job.files, settings.output(), settings.overwrite(), KEY + ".overwrite").checkWritable();
         return job;
     }
 
     private static void checkModel(Config config, java.nio.file.Path folder) {
-        String where = origin(config, "model") + ": " + KEY + ".model: ";
+        String where = DatasetStage.origin(config, KEY + ".model") + ": " + KEY + ".model: ";
         if (!Files.isDirectory(folder)) {
             throw new UsageError(where + folder + " is not a folder (executors read the model from the same path)");
         }
@@ -90,25 +78,10 @@ public final class CaptionJob {
         }
     }
 
-    private static String origin(Config config, String key) {
-        return config.getValue(KEY + "." + key).origin().description();
-    }
-
     public CaptionReport run() throws IOException {
         long start = System.nanoTime();
         OutputCommit commit = new OutputCommit(files, settings.output(), settings.overwrite(), KEY + ".overwrite");
-        commit.checkWritable();
-        commit.begin(out);
-        try {
-            CaptionReport report = write(commit.staging(), start);
-            commit.commit();
-            return report;
-        } catch (Throwable e) {
-            // Spark's own exceptions are checked ones thrown undeclared from Scala: catch everything.
-            SparkSessions.awaitIdleExecutors(spark);
-            commit.abort();
-            throw e;
-        }
+        return DatasetStage.commit(spark, commit, out, staging -> write(staging, start));
     }
 
     private CaptionReport write(Path staging, long start) throws IOException {
@@ -127,8 +100,8 @@ public final class CaptionJob {
         out.printf("caption: %d rows, %d to caption (%s mode), %d partitions%n", rows, toCaption, mode.code(), partitions);
 
         LongAccumulator done = spark.sparkContext().longAccumulator("images captioned");
-        var schema = CaptionRows.schema(accepted.schema());
-        Dataset<Row> captioned = source.mapPartitions(new Captioner(settings, schema, done), Encoders.row(schema))
+        StageRows stageRows = new StageRows(accepted.schema());
+        Dataset<Row> captioned = source.mapPartitions(new Captioner(settings, stageRows, done), Encoders.row(stageRows.schema()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         long captionStart = System.nanoTime();
         try (Progress progress = new Progress("caption", toCaption, done, out, Duration.ofSeconds(2))) {
@@ -136,24 +109,12 @@ public final class CaptionJob {
         }
         double captionSeconds = (System.nanoTime() - captionStart) / 1e9;
 
-        Path acceptedOut = new Path(staging, "accepted");
-        captioned.filter(col(CaptionRows.REASON).isNull()).drop(CaptionRows.REASON, CaptionRows.DETAIL)
-                .write().mode(SaveMode.ErrorIfExists).parquet(acceptedOut.toString());
-        Dataset<Row> newlyRejected = captioned.filter(col(CaptionRows.REASON).isNotNull())
-                .select("source", CaptionRows.REASON, CaptionRows.DETAIL);
-        Path inputRejected = new Path(input, "rejected");
-        Dataset<Row> rejected = files.exists(inputRejected)
-                ? spark.read().parquet(inputRejected.toString()).select("source", "reason", "detail").union(newlyRejected)
-                : newlyRejected;
-        rejected.write().mode(SaveMode.ErrorIfExists).parquet(new Path(staging, "rejected").toString());
-        if (settings.kohyaExport()) {
-            spark.read().parquet(acceptedOut.toString()).foreachPartition(new KohyaExport(files, new Path(staging, "kohya")));
-        }
-
-        TreeMap<String, Long> byReason = new TreeMap<>();
-        newlyRejected.groupBy(CaptionRows.REASON).count().collectAsList()
-                .forEach(r -> byReason.put(r.getString(0), r.getLong(1)));
+        SortedMap<String, Long> byReason = DatasetStage.writeRows(spark, files, input, staging, captioned);
         captioned.unpersist();
+        if (settings.kohyaExport()) {
+            spark.read().parquet(new Path(staging, "accepted").toString())
+                    .foreachPartition(new KohyaExport(files, new Path(staging, "kohya")));
+        }
         long rejectedCount = byReason.values().stream().mapToLong(Long::longValue).sum();
         long captionedCount = toCaption - rejectedCount;
         CaptionReport report = new CaptionReport(input.toString(), files.qualify(settings.output()).toString(),
@@ -161,10 +122,7 @@ public final class CaptionJob {
                 settings.batchSize(), captionSeconds, captionSeconds > 0 ? captionedCount / captionSeconds : 0,
                 (System.nanoTime() - start) / 1e9);
         files.writeText(new Path(staging, "caption_report.json"), report.toJson());
-        Path prepReport = new Path(input, "report.json");
-        if (files.exists(prepReport)) {
-            files.writeText(new Path(staging, "report.json"), new String(files.read(prepReport), StandardCharsets.UTF_8));
-        }
+        DatasetStage.carry(files, input, staging, "report.json");
         return report;
     }
 }

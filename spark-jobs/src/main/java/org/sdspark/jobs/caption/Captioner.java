@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
+import org.sdspark.jobs.stage.ExecutorModels;
+import org.sdspark.jobs.stage.StageRows;
 import org.sdspark.model.blip.BlipCaptioner;
 import org.sdspark.model.generation.GenerationSettings;
 import org.sdspark.prep.CaptionSettings;
@@ -26,12 +27,12 @@ final class Captioner implements MapPartitionsFunction<Row, Row> {
     static final String SOURCE = "blip";
 
     private final CaptionSettings settings;
-    private final StructType schema;
+    private final StageRows stageRows;
     private final LongAccumulator done;
 
-    Captioner(CaptionSettings settings, StructType schema, LongAccumulator done) {
+    Captioner(CaptionSettings settings, StageRows stageRows, LongAccumulator done) {
         this.settings = settings;
-        this.schema = schema;
+        this.stageRows = stageRows;
         this.done = done;
     }
 
@@ -78,20 +79,20 @@ final class Captioner implements MapPartitionsFunction<Row, Row> {
         List<float[]> pixels = new ArrayList<>();
         BlipCaptioner model = null;
         for (Row row : rows) {
-            out.add(CaptionRows.copy(schema, row, Map.of()));
+            out.add(stageRows.copy(row, Map.of()));
             if (!settings.mode().captions(row.getAs("caption"))) {
                 continue;
             }
             if (model == null) {
-                model = ExecutorModels.forTask(settings.model(), settings.dtype());
+                model = ExecutorModels.forTask(BlipCaptioner.class, settings.model(), settings.dtype(), BlipCaptioner::load);
             }
             try {
                 pixels.add(model.preprocess(decode(row)));
                 positions.add(out.size() - 1);
             } catch (IOException | RuntimeException e) {
                 // A decoder may fail with any exception on corrupt bytes; the row is reported, the job goes on.
-                out.set(out.size() - 1, CaptionRows.copy(schema, row, Map.of(CaptionRows.REASON,
-                        Reason.UNDECODABLE.code(), CaptionRows.DETAIL, "captioning: " + (e instanceof IOException ? e.getMessage() : e.toString()))));
+                out.set(out.size() - 1, stageRows.rejected(row, Reason.UNDECODABLE.code(),
+                        "captioning: " + (e instanceof IOException ? e.getMessage() : e.toString())));
                 done.add(1);
             }
         }
@@ -102,7 +103,7 @@ final class Captioner implements MapPartitionsFunction<Row, Row> {
         for (int i = 0; i < positions.size(); i++) {
             Row row = rows.get(positions.get(i));
             String merged = settings.mode().merge(row.getAs("caption"), captions.get(i), settings.separator());
-            out.set(positions.get(i), CaptionRows.copy(schema, row, Map.of("caption", merged, "caption_source", SOURCE)));
+            out.set(positions.get(i), stageRows.copy(row, Map.of("caption", merged, "caption_source", SOURCE)));
         }
         done.add(positions.size());
         return out;

@@ -32,6 +32,8 @@ import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.config.ConfigLoader;
 import org.sdspark.jobs.prep.PrepJob;
+import org.sdspark.jobs.stage.ExecutorModels;
+import org.sdspark.model.blip.BlipCaptioner;
 
 /**
  * `sdspark caption` with the tiny BLIP of the model module's fixtures on a prepared dataset of a
@@ -99,7 +101,7 @@ class CaptionJobTest {
 
         assertThat(b.partitions()).isEqualTo(4);
         assertThat(captions(four)).isEqualTo(captions(one));
-        assertThat(ExecutorModels.loaded()).as("one model per executor JVM, reused by every task").isEqualTo(1);
+        assertThat(ExecutorModels.loaded(BlipCaptioner.class)).as("one model per executor JVM, reused by every task").isEqualTo(1);
 
         for (Path out : List.of(one, four)) {
             assertThat(out.resolve("_SUCCESS")).exists();

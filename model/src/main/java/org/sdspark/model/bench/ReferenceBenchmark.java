@@ -1,4 +1,4 @@
-package org.sdspark.model.unet;
+package org.sdspark.model.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -13,13 +13,14 @@ import java.util.List;
 /**
  * Runs a reference benchmark script (e.g. {@code model/src/main/python/bench_unet_reference.py},
  * diffusers' UNet) with the same shapes, in a Python process of its own: the interpreter is
- * {@code $PYTHON}, else {@code python3}. The script's last stdout line is a {@link UNetBenchmark.Result}.
+ * {@code $PYTHON}, else {@code python3}. The script's last stdout line is a result of the same
+ * fields as sdspark's, read as {@code type}.
  */
-final class ReferenceBenchmark {
+public final class ReferenceBenchmark {
     private ReferenceBenchmark() {
     }
 
-    static UNetBenchmark.Result run(Path script, List<String> arguments) {
+    public static <R> R run(Path script, List<String> arguments, Class<R> type) {
         if (!Files.isRegularFile(script)) {
             throw new IllegalArgumentException("reference script " + script + " does not exist");
         }
@@ -39,7 +40,7 @@ final class ReferenceBenchmark {
                 throw new IllegalStateException("reference benchmark " + String.join(" ", command) + " failed (exit code "
                         + exit + ")");
             }
-            return new ObjectMapper().readValue(last, UNetBenchmark.Result.class);
+            return new ObjectMapper().readValue(last, type);
         } catch (IOException e) {
             throw new IllegalStateException("reference benchmark " + String.join(" ", command) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -1,4 +1,4 @@
-package org.sdspark.jobs.caption;
+package org.sdspark.jobs.stage;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
@@ -10,17 +10,22 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
-import org.sdspark.model.blip.BlipCaptioner;
 
 /**
- * One captioning model per executor JVM and device, loaded by the first task that needs it and
- * shared by every later task (models are read-only; concurrent tasks each work in their own
- * scope). Models live as long as the executor.
+ * The models of an executor JVM, one per kind, folder, device and type, loaded by the first task
+ * that needs one and shared by every later task (models are read-only; concurrent tasks each work
+ * in their own scope). Models live as long as the executor.
  */
-final class ExecutorModels {
-    private static final Map<Key, BlipCaptioner> MODELS = new ConcurrentHashMap<>();
+public final class ExecutorModels {
+    private static final Map<Key, Object> MODELS = new ConcurrentHashMap<>();
 
-    private record Key(String folder, String device, DataType type) {
+    private record Key(Class<?> kind, String folder, String device, DataType type) {
+    }
+
+    /** How a kind of model loads from its folder. */
+    @FunctionalInterface
+    public interface Loader<M> {
+        M load(Path folder, Device device, DataType type) throws IOException;
     }
 
     private ExecutorModels() {
@@ -29,19 +34,21 @@ final class ExecutorModels {
     /**
      * The model for this task: on the GPU Spark assigned to it, if any, else on the CPU, where
      * PyTorch then uses the task's {@code spark.task.cpus} threads.
+     *
+     * @param dtype {@code float16}, {@code float32}, or {@code auto}: float16 on a GPU, float32 on the CPU
      */
-    static BlipCaptioner forTask(String folder, String dtype) {
+    public static <M> M forTask(Class<M> kind, String folder, String dtype, Loader<M> loader) {
         Device device = taskDevice();
         DataType type = switch (dtype) {
             case "float16" -> DataType.FLOAT16;
             case "float32" -> DataType.FLOAT32;
             default -> device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
         };
-        BlipCaptioner model = MODELS.computeIfAbsent(new Key(folder, device.toString(), type), k -> {
+        Object model = MODELS.computeIfAbsent(new Key(kind, folder, device.toString(), type), k -> {
             try {
-                return BlipCaptioner.load(Path.of(folder), device, type);
+                return loader.load(Path.of(folder), device, type);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot load the captioning model " + folder, e);
+                throw new UncheckedIOException("cannot load the model " + folder, e);
             }
         });
         if (!device.isGpu() && TaskContext.get() != null) {
@@ -50,12 +57,12 @@ final class ExecutorModels {
             // The setting is the calling thread's (OpenMP), so each task thread makes it.
             JniUtils.setNumThreads(TaskContext.get().cpus());
         }
-        return model;
+        return kind.cast(model);
     }
 
-    /** How many models this JVM holds. */
-    static int loaded() {
-        return MODELS.size();
+    /** How many models of {@code kind} this JVM holds. */
+    public static int loaded(Class<?> kind) {
+        return (int) MODELS.keySet().stream().filter(k -> k.kind() == kind).count();
     }
 
     private static Device taskDevice() {

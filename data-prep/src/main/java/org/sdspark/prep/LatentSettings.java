@@ -1,0 +1,47 @@
+package org.sdspark.prep;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import java.util.List;
+import org.sdspark.prep.tensor.ResampleFilter;
+
+/**
+ * A latent caching run, read once from {@code sdspark.latents} and validated: which prepared
+ * dataset, which VAE, the pixels training would see (resize filter, mirror images for random
+ * flip), and how the VAE runs and the latents are stored.
+ *
+ * @param model a diffusers pipeline folder (its {@code vae/} is used) or a VAE folder
+ * @param flip also cache each image's mirror image, for training with random flip
+ * @param resample the resize filter training uses for these images
+ * @param dtype the VAE's precision: {@code auto} (float16 on a GPU, float32 on the CPU), {@code float16} or {@code float32}
+ * @param storage how latents are stored: {@code auto} (as computed), {@code float16} or {@code float32}
+ * @param partitions Spark partitions of the encoding pass; 0 keeps the input's
+ */
+public record LatentSettings(String input, String output, boolean overwrite, String model, boolean flip,
+                             ResampleFilter resample, int batchSize, String dtype, String storage, int partitions)
+        implements Serializable {
+
+    public static final String PATH = "sdspark.latents";
+    private static final List<String> TYPES = List.of("auto", "float16", "float32");
+
+    public static LatentSettings from(Config c) {
+        Block b = new Block(c, "").child(PATH);
+        ResampleFilter resample;
+        try {
+            resample = ResampleFilter.of(b.getString("resample"));
+        } catch (IllegalArgumentException e) {
+            throw b.bad("resample", e.getMessage());
+        }
+        return new LatentSettings(b.requiredString("input"), b.requiredString("output"), b.getBoolean("overwrite"),
+                b.requiredString("model"), b.getBoolean("flip"), resample, b.positive("batch-size"), type(b, "dtype"),
+                type(b, "storage"), b.atLeast("partitions", 0));
+    }
+
+    private static String type(Block b, String key) {
+        String value = b.getString(key);
+        if (!TYPES.contains(value)) {
+            throw b.bad(key, "must be auto, float16 or float32, got '" + value + "'");
+        }
+        return value;
+    }
+}

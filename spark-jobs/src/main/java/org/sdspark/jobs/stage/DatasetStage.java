@@ -1,0 +1,112 @@
+package org.sdspark.jobs.stage;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.sdspark.jobs.SparkSessions;
+import org.sdspark.jobs.UsageError;
+import org.sdspark.jobs.prep.HadoopFiles;
+import org.sdspark.jobs.prep.OutputCommit;
+
+/**
+ * What every stage that derives a new dataset version from a committed one shares (caption,
+ * cache-latents): the checks made before any work, the staging directory committed only when
+ * everything is written, and the accepted / rejected tables of the new version.
+ */
+public final class DatasetStage {
+
+    /** The stage's work, writing under the staging directory. */
+    @FunctionalInterface
+    public interface Work<R> {
+        R write(Path staging) throws IOException;
+    }
+
+    private DatasetStage() {
+    }
+
+    /**
+     * Fails unless {@code input} is a committed dataset ({@code accepted/} and {@code _SUCCESS}),
+     * {@code output} is another place, and {@code output} may be written.
+     *
+     * @param key the settings block, e.g. {@code sdspark.caption}, whose {@code input}, {@code output}
+     *     and {@code overwrite} are meant
+     */
+    public static void checkInputAndOutput(HadoopFiles files, Config config, String key, Path input, String output,
+                                           boolean overwrite) throws IOException {
+        if (!files.exists(new Path(input, OutputCommit.SUCCESS)) || !files.exists(new Path(input, "accepted"))) {
+            throw new UsageError(origin(config, key + ".input") + ": " + key + ".input: " + input
+                    + " is not a committed dataset (no accepted/ and _SUCCESS; run sdspark prep first)");
+        }
+        if (input.equals(files.qualify(output))) {
+            throw new UsageError(origin(config, key + ".output") + ": " + key + ".output must differ from the input: "
+                    + "this stage writes a new dataset, never over its input");
+        }
+        new OutputCommit(files, output, overwrite, key + ".overwrite").checkWritable();
+    }
+
+    /** Where the user set {@code key}: file and line, or "--set key". */
+    public static String origin(Config config, String key) {
+        return config.getValue(key).origin().description();
+    }
+
+    /**
+     * Runs {@code work} into a staging directory (first removing dead runs' ones, see
+     * {@link OutputCommit#begin}) and renames it to the output; on any failure the staging directory
+     * is removed once the executors are idle, and the output is left as it was.
+     */
+    public static <R> R commit(SparkSession spark, OutputCommit commit, PrintStream out, Work<R> work)
+            throws IOException {
+        commit.checkWritable();
+        commit.begin(out);
+        try {
+            R result = work.write(commit.staging());
+            commit.commit();
+            return result;
+        } catch (Throwable e) {
+            // Spark's own exceptions are checked ones thrown undeclared from Scala: catch everything.
+            SparkSessions.awaitIdleExecutors(spark);
+            commit.abort();
+            throw e;
+        }
+    }
+
+    /**
+     * Writes {@code rows} (with {@link StageRows}' reason and detail) as the new version's
+     * {@code accepted/} (rows without a reason, without those two columns) and {@code rejected/}
+     * (the input's rejections, then the new ones); returns the new rejections by reason.
+     */
+    public static SortedMap<String, Long> writeRows(SparkSession spark, HadoopFiles files, Path input, Path staging,
+                                                    Dataset<Row> rows) throws IOException {
+        rows.filter(col(StageRows.REASON).isNull()).drop(StageRows.REASON, StageRows.DETAIL)
+                .write().mode(SaveMode.ErrorIfExists).parquet(new Path(staging, "accepted").toString());
+        Dataset<Row> newlyRejected = rows.filter(col(StageRows.REASON).isNotNull())
+                .select("source", StageRows.REASON, StageRows.DETAIL);
+        Path inputRejected = new Path(input, "rejected");
+        Dataset<Row> rejected = files.exists(inputRejected)
+                ? spark.read().parquet(inputRejected.toString()).select("source", "reason", "detail").union(newlyRejected)
+                : newlyRejected;
+        rejected.write().mode(SaveMode.ErrorIfExists).parquet(new Path(staging, "rejected").toString());
+        SortedMap<String, Long> byReason = new TreeMap<>();
+        newlyRejected.groupBy(StageRows.REASON).count().collectAsList()
+                .forEach(r -> byReason.put(r.getString(0), r.getLong(1)));
+        return byReason;
+    }
+
+    /** Copies the input's file {@code name} (a report) into the new version, if the input has one. */
+    public static void carry(HadoopFiles files, Path input, Path staging, String name) throws IOException {
+        Path file = new Path(input, name);
+        if (files.exists(file)) {
+            files.writeText(new Path(staging, name), new String(files.read(file), StandardCharsets.UTF_8));
+        }
+    }
+}

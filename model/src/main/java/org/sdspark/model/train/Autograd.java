@@ -44,7 +44,15 @@ public final class Autograd {
 
     /** d(loss)/d(parameter) for every parameter that requires a gradient, added to what they hold. */
     public static void backward(NDArray loss) {
-        try (NDArray seed = loss.onesLike()) {
+        backward(loss, 1);
+    }
+
+    /**
+     * As {@link #backward(NDArray)} for {@code scale} · loss (loss scaling, accumulation), the
+     * factor applied to the seed gradient so the loss itself never holds the scaled value.
+     */
+    public static void backward(NDArray loss, double scale) {
+        try (NDArray seed = loss.getManager().full(loss.getShape(), (float) scale, loss.getDataType())) {
             JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
         }
     }

@@ -19,12 +19,8 @@ public record Conv2d(NDArray weight, NDArray bias, int stride, int padding, LowR
     }
 
     public NDArray forward(NDArray x) {
-        NDArray y = apply(x, weight, bias, stride, padding);
-        return adapter == null ? y : y.add(adapter.conv(x, stride, padding));
-    }
-
-    static NDArray apply(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias,
+        NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias,
                 new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), 1).singletonOrThrow();
+        return adapter == null ? y : y.add(adapter.conv(x, stride, padding));
     }
 }

@@ -21,13 +21,9 @@ public record Linear(NDArray weight, NDArray bias, LowRank adapter) {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray y = apply(x, weight, bias);
-        return adapter == null ? y : y.add(adapter.linear(x));
-    }
-
-    static NDArray apply(NDArray x, NDArray weight, NDArray bias) {
-        return (bias == null
+        NDArray y = (bias == null
                 ? ai.djl.nn.core.Linear.linear(x, weight)
                 : ai.djl.nn.core.Linear.linear(x, weight, bias)).singletonOrThrow();
+        return adapter == null ? y : y.add(adapter.linear(x));
     }
 }

@@ -23,13 +23,15 @@ public record LowRank(NDArray down, NDArray up, NDArray scale, double dropout, A
         return (int) down.getShape().get(0);
     }
 
+    // The branch's layers are plain Linear/Conv2d records, so whatever those do for correct
+    // gradients (e.g. around a CPU library's faulty kernels) applies to the branch as well.
     NDArray linear(NDArray x) {
-        NDArray h = Linear.apply(dropouts.apply(x, dropout, keyHash), down, null);
-        return Linear.apply(h, up, null).mul(scale);
+        NDArray h = new Linear(down, null).forward(dropouts.apply(x, dropout, keyHash));
+        return new Linear(up, null).forward(h).mul(scale);
     }
 
     NDArray conv(NDArray x, int stride, int padding) {
-        NDArray h = Conv2d.apply(dropouts.apply(x, dropout, keyHash), down, null, stride, padding);
-        return Conv2d.apply(h, up, null, 1, 0).mul(scale);
+        NDArray h = new Conv2d(down, null, stride, padding).forward(dropouts.apply(x, dropout, keyHash));
+        return new Conv2d(up, null, 1, 0).forward(h).mul(scale);
     }
 }

@@ -2,7 +2,6 @@ package org.sdspark.model.train.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.sdspark.model.scheduler.DdpmScheduler;
 
@@ -42,7 +41,7 @@ public final class DiffusionLoss {
             f[i] = (float) values[i];
         }
         try (NDArray view = manager.create(f, new Shape(f.length))) {
-            return view.toType(DataType.FLOAT32, true);
+            return view.duplicate(); // a clone: toType(FLOAT32, true) would keep the Java buffer
         }
     }
 }

@@ -2,6 +2,7 @@ package org.sdspark.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,9 +77,22 @@ public final class AdapterPlan {
         return dropout;
     }
 
-    /** Creates lora_A / lora_B tensors for a dict of fresh adapters. */
-    public StateDict.Initialiser initialiser() {
-        return this::initialise;
+    /** Creates lora_A / lora_B tensors of {@code type} (the base layers' type) for a dict of fresh adapters. */
+    public StateDict.Initialiser initialiser(DataType type) {
+        return (manager, key, shape) -> {
+            NDArray fp32 = initialise(manager, key, shape);
+            if (type == DataType.FLOAT32) {
+                return fp32;
+            }
+            NDArray cast = fp32.toType(type, false);
+            fp32.close();
+            return cast;
+        };
+    }
+
+    /** Fresh adapters beside a component's weights in {@code type}, initialised by this plan. */
+    public StateDict freshAdapters(NDManager parent, String component, DataType type) {
+        return StateDict.initialised(parent, component + " adapters (new)", initialiser(type));
     }
 
     private NDArray initialise(NDManager manager, String key, Shape shape) {

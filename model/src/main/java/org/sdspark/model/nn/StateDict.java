@@ -171,7 +171,7 @@ public final class StateDict implements AutoCloseable {
     /**
      * Gives the component built from this dict LoRA/LoCon branches on the modules {@code plan}
      * names, their tensors looked up in (or, for a dict made with the plan's {@link
-     * AdapterPlan#initialiser()}, created in) {@code adapterTensors}, keyed PEFT-style relative
+     * AdapterPlan#freshAdapters}, created in) {@code adapterTensors}, keyed PEFT-style relative
      * to the component ({@code <module path>.lora_A.weight}, {@code .lora_B.weight}). Call before
      * the component is built; this dict owns the adapter dict from then on.
      */

@@ -48,6 +48,8 @@ public final class ParameterUpdate implements AutoCloseable {
         this.parameters = parameters;
         this.manager = parent.newSubManager();
         this.master = parameters.values(manager);
+        collective.broadcast(master, 0); // every rank starts from rank 0's weights
+        parameters.assign(master);
         this.optimizer = optimizer.create(manager, parameters.layout().length());
         this.schedule = schedule;
         this.rates = List.copyOf(rates);

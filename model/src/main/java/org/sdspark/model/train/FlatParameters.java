@@ -86,7 +86,9 @@ public final class FlatParameters {
     /** The part of {@code flat} that belongs to {@code key}, shaped as the tensor (a view). */
     public NDArray slice(NDArray flat, String key) {
         FlatLayout.Entry e = layout.entry(key);
-        return flat.get(new NDIndex("{}:{}", e.offset(), e.end())).reshape(new Shape(e.shape()));
+        try (NDArray part = flat.get(new NDIndex("{}:{}", e.offset(), e.end()))) {
+            return part.reshape(new Shape(e.shape()));
+        }
     }
 
     public void zeroGradients() {

@@ -40,13 +40,20 @@ public final class AdamW implements Optimizer {
                 NDArray g = gradients.get(range);
                 NDArray m = expAvg.get(range);
                 NDArray v = expAvgSq.get(range);
-                scope.tempAttachAll(p, g, m, v);
+                attach(scope, p, g, m, v);
                 p.muli(1 - s.lr() * s.weightDecay());
                 m.addi(g.sub(m).muli(1 - beta1));
                 v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
                 NDArray denom = v.sqrt().divi(bc2Sqrt).addi(eps);
                 p.subi(m.div(denom).muli(s.lr() / bc1));
             }
+        }
+    }
+
+    // Slices of the state are new handles: they belong to the step's scope, not to the state's manager.
+    private static void attach(NDManager scope, NDArray... views) {
+        for (NDArray v : views) {
+            v.attach(scope);
         }
     }
 

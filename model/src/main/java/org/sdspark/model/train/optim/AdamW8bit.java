@@ -52,7 +52,7 @@ public final class AdamW8bit implements Optimizer {
                 NDIndex range = new NDIndex(s.index());
                 NDArray p = parameters.get(range);
                 NDArray g = gradients.get(range);
-                scope.tempAttachAll(p, g);
+                attach(scope, p, g);
                 NDArray m = first.read(scope, s).muli(beta1).addi(g.mul(1 - beta1));
                 NDArray v = second.read(scope, s).muli(beta2).addi(g.mul(g).muli(1 - beta2));
                 p.muli(1 - s.lr() * s.weightDecay());
@@ -75,6 +75,13 @@ public final class AdamW8bit implements Optimizer {
         manager.close();
     }
 
+    // Slices of the state are new handles: they belong to the step's scope, not to the state's manager.
+    private static void attach(NDManager scope, NDArray... views) {
+        for (NDArray v : views) {
+            v.attach(scope);
+        }
+    }
+
     /** One moment: uint8 codes per element and a float scale per block. */
     private static final class Quantised {
         private final NDArray codes;
@@ -94,7 +101,7 @@ public final class AdamW8bit implements Optimizer {
         NDArray read(NDManager scope, Segment s) {
             NDArray q = codes.get(new NDIndex(s.index()));
             NDArray scale = absmax.get(new NDIndex("{}:{}", s.from() / BLOCK, s.to() / BLOCK));
-            scope.tempAttachAll(q, scale);
+            attach(scope, q, scale);
             return map.take(scope, q.toType(DataType.INT64, false)).reshape(-1, BLOCK).muli(scale.reshape(-1, 1)).reshape(-1);
         }
 

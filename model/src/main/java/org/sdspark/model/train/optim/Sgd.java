@@ -32,7 +32,7 @@ public final class Sgd implements Optimizer {
                 NDArray p = parameters.get(range);
                 NDArray b = buffer.get(range);
                 NDArray g = gradients.get(range);
-                scope.tempAttachAll(p, b, g);
+                attach(scope, p, b, g);
                 NDArray d = s.weightDecay() == 0 ? g : g.add(p.mul(s.weightDecay()));
                 if (momentum != 0) {
                     b.muli(momentum).addi(d); // the buffer starts at zero: torch's first-step copy
@@ -40,6 +40,13 @@ public final class Sgd implements Optimizer {
                 }
                 p.subi(d.mul(s.lr()));
             }
+        }
+    }
+
+    // Slices of the state are new handles: they belong to the step's scope, not to the state's manager.
+    private static void attach(NDManager scope, NDArray... views) {
+        for (NDArray v : views) {
+            v.attach(scope);
         }
     }
 

@@ -10,6 +10,7 @@ import org.sdspark.jobs.generate.GenerateCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
 import org.sdspark.jobs.prep.DemoCommand;
 import org.sdspark.jobs.prep.PrepCommand;
+import org.sdspark.jobs.train.data.BenchDataCommand;
 
 /**
  * Entry point for `bin/sdspark` and for `spark-submit --class org.sdspark.jobs.Main`.
@@ -21,6 +22,7 @@ public final class Main {
             new PrepCommand(),
             new DemoCommand(),
             new BenchPrepCommand(),
+            new BenchDataCommand(),
             new GenerateCommand(),
             new BenchUnetCommand(),
             new ConvertCommand(),

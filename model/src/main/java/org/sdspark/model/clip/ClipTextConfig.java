@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.sdspark.model.diffusers.ConfigException;
 import org.sdspark.model.nn.Activations;
 
 /**
@@ -34,14 +35,18 @@ public record ClipTextConfig(
         positive("num_attention_heads", numAttentionHeads);
         positive("max_position_embeddings", maxPositionEmbeddings);
         if (hiddenSize % numAttentionHeads != 0) {
-            throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not divisible by num_attention_heads " + numAttentionHeads);
+            throw new IllegalArgumentException("'hidden_size' " + hiddenSize + " is not divisible by 'num_attention_heads' " + numAttentionHeads);
         }
-        Activations.byName(hiddenAct);
+        try {
+            Activations.byName(hiddenAct);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'hidden_act': " + e.getMessage(), e);
+        }
     }
 
     private static void positive(String key, int value) {
         if (value <= 0) {
-            throw new IllegalArgumentException(key + " must be positive, got " + value);
+            throw new IllegalArgumentException("'" + key + "' must be positive, not " + value);
         }
     }
 
@@ -49,17 +54,21 @@ public record ClipTextConfig(
         return hiddenSize / numAttentionHeads;
     }
 
-    public static ClipTextConfig load(Path configJson) throws IOException {
+    /** Reads config.json; a file that is not a usable config is a {@link ConfigException} naming it and the key. */
+    public static ClipTextConfig load(Path configJson) {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(configJson.toFile());
         } catch (IOException e) {
-            throw new IOException(configJson + " is not readable JSON: " + e.getMessage(), e);
+            throw ConfigException.notJson(configJson, e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(configJson + ": not a JSON object");
         }
         try {
             return fromJson(root);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(configJson + ": " + e.getMessage(), e);
+            throw new ConfigException(configJson + ": " + e.getMessage());
         }
     }
 
@@ -86,7 +95,7 @@ public record ClipTextConfig(
             return fallback;
         }
         if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-            throw new IllegalArgumentException(key + " must be an integer, got " + v);
+            throw new IllegalArgumentException("'" + key + "' must be an integer, not " + v);
         }
         return v.asInt();
     }
@@ -97,7 +106,7 @@ public record ClipTextConfig(
             return fallback;
         }
         if (!v.isNumber()) {
-            throw new IllegalArgumentException(key + " must be a number, got " + v);
+            throw new IllegalArgumentException("'" + key + "' must be a number, not " + v);
         }
         return v.asDouble();
     }
@@ -108,7 +117,7 @@ public record ClipTextConfig(
             return fallback;
         }
         if (!v.isTextual()) {
-            throw new IllegalArgumentException(key + " must be a string, got " + v);
+            throw new IllegalArgumentException("'" + key + "' must be a string, not " + v);
         }
         return v.asText();
     }

@@ -116,28 +116,22 @@ public final class StateDict implements AutoCloseable {
         return new StateDict(manager, files.length == 1 ? files[0].toString() : List.of(files).toString(), tensors);
     }
 
+    // The engine would keep pointing at the (read-only, memory-mapped) buffer it is given; an owned
+    // copy also makes later in-place updates (training) safe.
     static NDArray toNDArray(NDManager manager, TensorInfo info, ByteBuffer data) {
         Shape shape = new Shape(info.shape());
         return switch (info.dtype()) {
-            case F32 -> copyOf(manager.create(data, shape, DataType.FLOAT32));
+            case F32 -> Constants.owned(manager.create(data, shape, DataType.FLOAT32));
             case F16 -> widen(manager.create(data, shape, DataType.FLOAT16));
             case F64 -> widen(manager.create(data, shape, DataType.FLOAT64));
-            case BF16 -> manager.create(bf16ToFloat(data), shape);
-            case I64 -> copyOf(manager.create(data, shape, DataType.INT64));
-            case I32 -> copyOf(manager.create(data, shape, DataType.INT32));
-            case I8 -> copyOf(manager.create(data, shape, DataType.INT8));
-            case U8 -> copyOf(manager.create(data, shape, DataType.UINT8));
-            case BOOL -> copyOf(manager.create(data, shape, DataType.BOOLEAN));
+            case BF16 -> Constants.of(manager, bf16ToFloat(data), shape);
+            case I64 -> Constants.owned(manager.create(data, shape, DataType.INT64));
+            case I32 -> Constants.owned(manager.create(data, shape, DataType.INT32));
+            case I8 -> Constants.owned(manager.create(data, shape, DataType.INT8));
+            case U8 -> Constants.owned(manager.create(data, shape, DataType.UINT8));
+            case BOOL -> Constants.owned(manager.create(data, shape, DataType.BOOLEAN));
             case I16 -> throw new IllegalArgumentException("tensor '" + info.name() + "': I16 is not supported");
         };
-    }
-
-    // The engine may keep pointing at the (read-only, memory-mapped) buffer it was given; a copy
-    // owns its memory, so later in-place updates (training) are safe.
-    private static NDArray copyOf(NDArray view) {
-        NDArray owned = view.duplicate();
-        view.close();
-        return owned;
     }
 
     private static NDArray widen(NDArray narrow) {
@@ -158,12 +152,14 @@ public final class StateDict implements AutoCloseable {
 
     /**
      * A new dict beside this one (same parent manager) with every floating-point tensor cast to
-     * {@code type}, e.g. float16 for inference; integer tensors are kept. Attached adapters are
-     * cast and attached too.
+     * {@code type}, e.g. float16 for inference; integer tensors are kept. Every tensor is a copy
+     * (DJL's {@code toType(type, true)} returns the same storage when the type already matches).
+     * Attached adapters are cast and attached too.
      */
     public StateDict toType(DataType type) {
         Map<String, NDArray> cast = new LinkedHashMap<>();
-        tensors.forEach((k, v) -> cast.put(k, v.getDataType().isFloating() ? v.toType(type, true) : v.duplicate()));
+        tensors.forEach((k, v) -> cast.put(k, v.getDataType().isFloating() && v.getDataType() != type
+                ? v.toType(type, false) : v.duplicate()));
         StateDict copy = of(manager.getParentManager(), source + " as " + type, cast);
         return adapters == null ? copy : copy.withAdapters(adapterPlan, adapters.toType(type));
     }
@@ -223,6 +219,19 @@ public final class StateDict implements AutoCloseable {
 
     public boolean contains(String key) {
         return tensors.containsKey(key);
+    }
+
+    /**
+     * Adds a tensor under {@code key}, or replaces (and closes) the one there, taking ownership of it;
+     * it counts as used. For tensors that join a built model, e.g. embeddings of added tokens.
+     */
+    public void put(String key, NDArray tensor) {
+        tensor.attach(manager);
+        used.add(key);
+        NDArray before = tensors.put(key, tensor);
+        if (before != null && before != tensor) {
+            before.close();
+        }
     }
 
     /** A view rooted at the whole dict. */

@@ -13,6 +13,11 @@ import org.sdspark.model.vae.VaeConfig;
 public record PipelineConfigs(UNetConfig unet, VaeConfig vae, ClipTextConfig textEncoder, SchedulerConfig scheduler,
                               ClipTokenizer tokenizer) {
 
+    /** The same configs with another tokenizer (e.g. one that learned textual inversion tokens). */
+    public PipelineConfigs withTokenizer(ClipTokenizer other) {
+        return new PipelineConfigs(unet, vae, textEncoder, scheduler, other);
+    }
+
     /** Reads the configs of a diffusers folder in place. */
     public static PipelineConfigs read(Path folder) throws IOException {
         return new PipelineConfigs(

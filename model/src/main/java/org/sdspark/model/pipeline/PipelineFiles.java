@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -27,10 +28,10 @@ public record PipelineFiles(Map<String, byte[]> files) {
     public static final String TEXT_ENCODER_CONFIG = "text_encoder/config.json";
     public static final String SCHEDULER_CONFIG = "scheduler/scheduler_config.json";
     public static final String TOKENIZER = "tokenizer";
-    private static final List<String> TOKENIZER_READ = List.of(TOKENIZER + "/vocab.json", TOKENIZER + "/merges.txt",
-            TOKENIZER + "/tokenizer_config.json", TOKENIZER + "/special_tokens_map.json");
-    private static final List<String> REQUIRED = List.of(UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, SCHEDULER_CONFIG,
-            TOKENIZER + "/vocab.json", TOKENIZER + "/merges.txt");
+    private static final List<String> REQUIRED = List.of(UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, SCHEDULER_CONFIG);
+    // the CLIP vocabulary: vocab.json and merges.txt, or (all transformers 5 writes) tokenizer.json
+    private static final List<String> VOCABULARY = List.of(TOKENIZER + "/vocab.json", TOKENIZER + "/merges.txt");
+    private static final String TOKENIZER_JSON = TOKENIZER + "/tokenizer.json";
 
     public PipelineFiles {
         files = Collections.unmodifiableMap(new TreeMap<>(files));
@@ -73,16 +74,12 @@ public record PipelineFiles(Map<String, byte[]> files) {
     }
 
     /**
-     * The files sdspark reads, as metadata entries; the tokenizer's other files (transformers'
-     * 2 MB tokenizer.json) stay out of the header, their content is vocab.json and merges.txt again.
+     * Every file as a metadata entry, the tokenizer's tokenizer.json (2 MB for CLIP) too, so that
+     * a folder converted to a single file and back has all its files again.
      */
     public Map<String, String> toMetadata() {
         Map<String, String> out = new TreeMap<>();
-        files.forEach((k, v) -> {
-            if (!k.startsWith(TOKENIZER + "/") || TOKENIZER_READ.contains(k)) {
-                out.put(METADATA_PREFIX + k, new String(v, StandardCharsets.UTF_8));
-            }
-        });
+        files.forEach((k, v) -> out.put(METADATA_PREFIX + k, new String(v, StandardCharsets.UTF_8)));
         return out;
     }
 
@@ -102,12 +99,16 @@ public record PipelineFiles(Map<String, byte[]> files) {
 
     /** Fails, naming {@code source} and every missing file, unless a pipeline can be built from these. */
     public void requireComplete(String source) {
-        List<String> missing = REQUIRED.stream().filter(n -> !files.containsKey(n)).toList();
+        List<String> missing = new ArrayList<>(REQUIRED.stream().filter(n -> !files.containsKey(n)).toList());
+        boolean vocabulary = files.containsKey(TOKENIZER_JSON) || files.keySet().containsAll(VOCABULARY);
+        if (!vocabulary) {
+            missing.addAll(VOCABULARY.stream().filter(n -> !files.containsKey(n)).toList());
+        }
         if (!missing.isEmpty()) {
             throw new ModelLoadException(source + " lacks " + String.join(", ", missing)
-                    + (missing.stream().anyMatch(n -> n.startsWith(TOKENIZER))
-                    ? " (the CLIP tokenizer's vocab.json and merges.txt; pass --config DIR, a diffusers folder"
-                            + " of the same model family such as stable-diffusion-v1-5 or stable-diffusion-2-1)" : ""));
+                    + (vocabulary ? "" : " (the CLIP tokenizer's vocab.json and merges.txt, or its tokenizer.json; pass"
+                            + " --config DIR, a diffusers folder of the same model family such as stable-diffusion-v1-5"
+                            + " or stable-diffusion-2-1)"));
         }
     }
 

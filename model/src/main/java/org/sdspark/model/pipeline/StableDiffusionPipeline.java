@@ -9,14 +9,25 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.sdspark.model.checkpoint.CheckpointFamily;
 import org.sdspark.model.checkpoint.ConfigInference;
 import org.sdspark.model.checkpoint.KeyMap;
 import org.sdspark.model.clip.ClipTextModel;
+import org.sdspark.model.clip.ClipTokenizer;
+import org.sdspark.model.embedding.TextualInversion;
+import org.sdspark.model.embedding.TextualInversionFile;
 import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.model.io.TensorInfo;
+import org.sdspark.model.lora.AdaptableModules;
+import org.sdspark.model.lora.Component;
+import org.sdspark.model.lora.KohyaNames;
+import org.sdspark.model.lora.LoraFile;
+import org.sdspark.model.lora.LoraMerge;
+import org.sdspark.model.lora.LoraWeights;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
 import org.sdspark.model.unet.UNet2DConditionModel;
@@ -33,7 +44,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     private final String source;
     private final PipelineFiles files;
-    private final PipelineConfigs configs;
+    private PipelineConfigs configs;
+    private Adapters adapters = Adapters.NONE;
     private final ClipTextModel textEncoder;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
@@ -199,6 +211,66 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Merges a LoRA/LoCon file (PEFT/diffusers or kohya/A1111 layout, LDM or diffusers UNet names)
+     * into the UNet and text encoder: {@code W += scale * (alpha / rank) * up . down}, what diffusers'
+     * {@code load_lora_weights} then {@code fuse_lora(lora_scale=scale)} give. Fails, changing nothing,
+     * naming every key that does not fit. Returns the number of layers changed.
+     */
+    public int fuseLora(Path file, double scale) throws IOException {
+        AdaptableModules modules = AdaptableModules.of(shapes(unet.stateDict()), shapes(textEncoder.weights()));
+        KohyaNames names = KohyaNames.index(modules, OriginalCheckpoint.unetMap(configs));
+        try (NDManager scope = unet.stateDict().manager().newSubManager()) {
+            LoraWeights lora = LoraFile.read(scope, file, modules, names);
+            LoraMerge.merge(lora, scale, m -> weightsOf(m.component()).tensors().get(modules.weightKey(m)));
+            adapters = adapters.with(new Adapters.Lora(file.toString(), scale));
+            return lora.modules().size();
+        }
+    }
+
+    private StateDict weightsOf(Component component) {
+        return component == Component.UNET ? unet.stateDict() : textEncoder.weights();
+    }
+
+    private static Map<String, long[]> shapes(StateDict dict) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        dict.tensors().forEach((k, v) -> shapes.put(k, v.getShape().getShape()));
+        return shapes;
+    }
+
+    /**
+     * Adds a textual inversion embedding (diffusers' {@code {token: vectors}} or A1111's
+     * {@code emb_params}) as diffusers' {@code load_textual_inversion} does: its token(s) join the
+     * tokenizer, its vectors the text encoder's embeddings. Returns the tokens added.
+     *
+     * @param token the prompt word for it, replacing the file's own (A1111 files: the file name)
+     */
+    public List<String> loadTextualInversion(Path file, Optional<String> token) throws IOException {
+        try (NDManager scope = textEncoder.weights().manager().newSubManager()) {
+            TextualInversion embedding = TextualInversionFile.read(scope, file, token);
+            long dim = embedding.vectors().getShape().get(1);
+            if (dim != configs.textEncoder().hiddenSize()) {
+                throw new ModelLoadException(file + ": vectors of " + dim + " values, this text encoder embeds tokens in "
+                        + configs.textEncoder().hiddenSize() + " (an embedding for another model?)");
+            }
+            ClipTokenizer tokenizer = configs.tokenizer();
+            if (tokenizer.size() != textEncoder.tokenCount()) {
+                throw new ModelLoadException("the tokenizer has " + tokenizer.size() + " tokens and the text encoder "
+                        + textEncoder.tokenCount() + " embeddings; a token added to both would not line up");
+            }
+            ClipTokenizer extended;
+            try {
+                extended = tokenizer.withAddedTokens(embedding.tokens());
+            } catch (IllegalArgumentException e) {
+                throw new ModelLoadException(file + ": " + e.getMessage());
+            }
+            textEncoder.addTokenEmbeddings(embedding.vectors());
+            configs = configs.withTokenizer(extended);
+            adapters = adapters.with(new Adapters.Embedding(file.toString(), embedding.tokens()));
+            return embedding.tokens();
+        }
+    }
+
     /** Writes a diffusers folder: model_index.json, each component's config and weights, the tokenizer. */
     public void saveDiffusers(Path folder) throws IOException {
         Files.createDirectories(folder);
@@ -222,6 +294,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     public PipelineConfigs configs() {
         return configs;
+    }
+
+    /** The LoRAs merged and embeddings added since loading. */
+    public Adapters adapters() {
+        return adapters;
     }
 
     public ClipTextModel textEncoder() {

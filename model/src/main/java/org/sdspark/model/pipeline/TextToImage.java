@@ -1,5 +1,7 @@
 package org.sdspark.model.pipeline;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -82,7 +84,7 @@ public final class TextToImage {
         NDManager caller = noise.getManager();
         boolean guided = uncond != null && guidance > 1;
         NDArray context = guided ? NDArrays.concat(new NDList(uncond, cond)) : cond.duplicate();
-        NDArray x = noise.mul(sampler.initNoiseSigma());
+        NDArray x = noise.mul(scalar(noise, sampler.initNoiseSigma()));
         double[] timesteps = sampler.timesteps();
         try {
             for (int k = 0; k < timesteps.length; k++) {
@@ -109,7 +111,7 @@ public final class TextToImage {
     private static NDArray guide(NDArray out, double guidance) {
         NDList halves = out.split(2, 0);
         NDArray uncond = halves.get(0);
-        return uncond.add(halves.get(1).sub(uncond).mul(guidance));
+        return uncond.add(halves.get(1).sub(uncond).mul(scalar(uncond, guidance)));
     }
 
     /** Latents to images in [0, 1], NCHW: {@code (vae.decode(latents / scaling) / 2 + 0.5).clamp(0, 1)}. */
@@ -119,7 +121,8 @@ public final class TextToImage {
             NDArray z = pipeline.vae().unscale(latents.toType(DataType.FLOAT32, false));
             z.attach(scope);
             NDArray raw = pipeline.vae().decode(z);
-            NDArray image = raw.toType(DataType.FLOAT32, false).div(2).add(0.5).clip(0, 1);
+            NDArray image = raw.toType(DataType.FLOAT32, false);
+            image = image.div(scalar(image, 2)).add(scalar(image, 0.5)).clip(0, 1);
             image.attach(caller);
             return image;
         }

@@ -1,5 +1,7 @@
 package org.sdspark.model.scheduler;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.ndarray.NDArray;
 import java.util.Arrays;
 
@@ -36,7 +38,8 @@ public final class DdimSampler implements Sampler {
                 return Tensors.combine(s.prev(), sample, modelOutput);
             }
             NDArray x0 = Tensors.combine(s.x0(), sample, modelOutput).clip(-clipRange, clipRange);
-            return x0.mul(s.x0Weight()).add(Tensors.combine(s.epsilon(), sample, modelOutput).mul(s.epsilonWeight()));
+            NDArray epsilon = Tensors.combine(s.epsilon(), sample, modelOutput);
+            return x0.mul(scalar(x0, s.x0Weight())).add(epsilon.mul(scalar(epsilon, s.epsilonWeight())));
         }, sample, modelOutput);
     }
 }

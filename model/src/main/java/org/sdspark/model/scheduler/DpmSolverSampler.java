@@ -1,5 +1,7 @@
 package org.sdspark.model.scheduler;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
@@ -50,7 +52,7 @@ public final class DpmSolverSampler implements Sampler {
             x0[0] = Tensors.combine(s.x0(), sample, modelOutput);
             NDArray out = Tensors.combine(s.prev(), sample, modelOutput);
             if (s.usesPreviousX0()) {
-                out = out.add(previousX0.mul(s.previousX0Weight()));
+                out = out.add(previousX0.mul(scalar(previousX0, s.previousX0Weight())));
             }
             x0[0].attach(memory);
             return out;

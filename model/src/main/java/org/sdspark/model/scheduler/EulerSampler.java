@@ -1,5 +1,7 @@
 package org.sdspark.model.scheduler;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.ndarray.NDArray;
 
 /** Euler (EulerDiscrete) and Euler ancestral, stepping by {@link EulerSteps}. */
@@ -41,7 +43,7 @@ public final class EulerSampler implements Sampler {
     @Override
     public NDArray scaleModelInput(NDArray sample, int stepIndex) {
         Tensors.checkStep(stepIndex, n);
-        return Tensors.scoped(sample, () -> sample.div(steps.inputDivisor(stepIndex)), sample);
+        return Tensors.scoped(sample, () -> sample.div(scalar(sample, steps.inputDivisor(stepIndex))), sample);
     }
 
     @Override
@@ -53,7 +55,7 @@ public final class EulerSampler implements Sampler {
         EulerSteps.Step s = steps.step(stepIndex);
         return Tensors.scoped(sample, () -> {
             NDArray prev = Tensors.combine(s.prev(), sample, modelOutput);
-            return ancestral ? prev.add(noise.mul(s.noise())) : prev;
+            return ancestral ? prev.add(noise.mul(scalar(noise, s.noise()))) : prev;
         }, sample, modelOutput, ancestral ? noise : null);
     }
 }

@@ -37,4 +37,14 @@ class ProgressLineTest {
                 "image 1/1  step 8/10  3.33 it/s  ETA 0:01",
                 "image 1/1  step 10/10  3.33 it/s  ETA 0:00");
     }
+
+    @Test
+    void aResumedLineRatesOnlyTheWorkDoneSinceItStarted() {
+        AtomicLong now = new AtomicLong(0);
+        List<String> lines = new ArrayList<>();
+        ProgressLine progress = new ProgressLine(now::get, lines::add, 500);
+        now.set(10_000_000_000L);                  // steps 501..520 in 10 s: 2 it/s, 480 left
+        progress.update("step 520/1000  loss 0.1250", 520, 1000);
+        assertThat(lines).containsExactly("step 520/1000  loss 0.1250  2.00 it/s  ETA 4:00");
+    }
 }

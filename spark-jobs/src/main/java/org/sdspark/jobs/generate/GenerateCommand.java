@@ -58,6 +58,13 @@ public final class GenerateCommand implements Command {
                   --num-images N           images to make, one after the other (default 1)
                   --clip-skip N            1 = the text encoder's last layer, 2 = the penultimate, ...
                                            (A1111's numbering; default 1)
+                  --lora FILE[:SCALE]      merge a LoRA/LoCon (.safetensors: diffusers/PEFT or kohya/A1111
+                                           layout, LyCORIS LoCon) into the model, its weights times SCALE
+                                           (default 1); repeatable, they add up
+                  --embedding FILE[:TOKEN] add a textual inversion embedding (.safetensors: diffusers'
+                                           {token: vectors} or A1111's emb_params); write TOKEN (default: the
+                                           file's token, or for A1111 files the file name) in the prompt;
+                                           repeatable
                   --fp16                   run the UNet and text encoder in float16 (GPU)
                   --out DIR                output folder (created; existing files of the same name are replaced)
                 """.formatted(PipelineArguments.MODEL_HELP);
@@ -73,6 +80,7 @@ public final class GenerateCommand implements Command {
             try (StableDiffusionPipeline pipeline = PipelineArguments.load(manager, options.model(), load)) {
                 System.err.printf("generate: loaded %s in %.1f s on %s%n", options.model(),
                         (System.nanoTime() - started) / 1e9, manager.getDevice());
+                applyAdapters(pipeline, options);
                 int layers = pipeline.configs().textEncoder().numHiddenLayers();
                 if (options.clipSkip() > layers) {
                     throw new UsageError("--clip-skip " + options.clipSkip() + " is more than the text encoder's "
@@ -84,13 +92,31 @@ public final class GenerateCommand implements Command {
                         ThreadLocalRandom.current().nextInt(0, Integer.MAX_VALUE - options.numImages() + 1));
                 List<RgbImage> images = new TextToImage(pipeline).generate(manager, settings,
                         new ProgressLine(System::nanoTime, line -> System.err.println("generate: " + line)));
-                List<Path> files = GenerationOutput.write(options.out(), options.model().toString(), settings, images);
+                List<Path> files = GenerationOutput.write(options.out(), options.model().toString(), pipeline.adapters(),
+                        settings, images);
                 files.forEach(f -> System.out.println(f));
                 System.out.println(options.out().resolve("grid.png"));
                 System.out.println(options.out().resolve("generation.json"));
             }
         }
         return 0;
+    }
+
+    // A file that does not fit the model is the user's input to fix: one message naming the file and keys.
+    private static void applyAdapters(StableDiffusionPipeline pipeline, GenerateOptions options) throws IOException {
+        try {
+            for (AdapterArguments.Lora lora : options.loras()) {
+                int layers = pipeline.fuseLora(lora.file(), lora.scale());
+                System.err.printf("generate: merged LoRA %s x %s into %d layers%n", lora.file(), lora.scale(), layers);
+            }
+            for (AdapterArguments.Embedding embedding : options.embeddings()) {
+                List<String> tokens = pipeline.loadTextualInversion(embedding.file(), embedding.token());
+                System.err.printf("generate: embedding %s: write %s in the prompt (%d vector%s)%n", embedding.file(),
+                        tokens.get(0), tokens.size(), tokens.size() == 1 ? "" : "s");
+            }
+        } catch (ModelLoadException | SafeTensorsException e) {
+            throw new UsageError(e.getMessage(), e);
+        }
     }
 
     // As diffusers warns: CLIP reads 77 tokens with its start and end tokens, the rest of a prompt is dropped.

@@ -17,10 +17,12 @@ import org.sdspark.model.pipeline.GenerationSettings;
  */
 record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, String prompt, String negativePrompt,
                        int steps, double guidance, String scheduler, OptionalLong seed, OptionalInt width,
-                       OptionalInt height, int numImages, int clipSkip, boolean fp16, Path out) {
+                       OptionalInt height, int numImages, int clipSkip, boolean fp16, Path out,
+                       List<AdapterArguments.Lora> loras, List<AdapterArguments.Embedding> embeddings) {
 
     static final Set<String> WITH_VALUE = Set.of("--model", "--config", "--prompt", "--negative-prompt", "--steps",
-            "--guidance", "--scheduler", "--seed", "--width", "--height", "--num-images", "--clip-skip", "--out");
+            "--guidance", "--scheduler", "--seed", "--width", "--height", "--num-images", "--clip-skip", "--out",
+            "--lora", "--embedding");
     static final Set<String> FLAGS = Set.of("--fp16", "--v-prediction");
     static final int DEFAULT_STEPS = 30;
     static final double DEFAULT_GUIDANCE = 7.5;
@@ -51,7 +53,8 @@ record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, S
         }
         return new GenerateOptions(model, config, o.flag("--v-prediction"), prompt,
                 o.value("--negative-prompt").orElse(""), o.intValue("--steps", DEFAULT_STEPS), guidance, scheduler, seed,
-                side(o, "--width"), side(o, "--height"), numImages, o.intValue("--clip-skip", 1), o.flag("--fp16"), out);
+                side(o, "--width"), side(o, "--height"), numImages, o.intValue("--clip-skip", 1), o.flag("--fp16"), out,
+                AdapterArguments.loras(o.all("--lora")), AdapterArguments.embeddings(o.all("--embedding")));
     }
 
     GenerationSettings settings(int defaultSide, long randomSeed) {

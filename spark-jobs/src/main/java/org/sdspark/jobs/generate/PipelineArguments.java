@@ -1,6 +1,5 @@
 package org.sdspark.jobs.generate;
 
-import com.typesafe.config.ConfigException;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.sdspark.jobs.Options;
 import org.sdspark.jobs.UsageError;
+import org.sdspark.model.diffusers.ConfigException;
 import org.sdspark.model.io.SafeTensorsException;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.pipeline.LoadOptions;

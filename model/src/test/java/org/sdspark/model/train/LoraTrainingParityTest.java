@@ -30,7 +30,7 @@ import org.sdspark.model.unet.UNet2DConditionModel;
 import org.sdspark.model.unet.UNetConfig;
 
 /** PEFT LoRA (and LoCon on convs) attached by key pattern: forward and one AdamW step of the adapter. */
-class LoraParityTest {
+class LoraTrainingParityTest {
 
     @Test
     void attentionLoraMatchesPeft() throws IOException {

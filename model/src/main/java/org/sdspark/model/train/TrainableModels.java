@@ -1,11 +1,15 @@
 package org.sdspark.model.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.sdspark.model.clip.ClipTextModel;
 import org.sdspark.model.clip.ClipTokenizer;
+import org.sdspark.model.lora.LoraWeights;
 import org.sdspark.model.nn.AdapterPlan;
+import org.sdspark.model.nn.LoraSpec;
 import org.sdspark.model.nn.StateDict;
 import org.sdspark.model.pipeline.StableDiffusionPipeline;
 import org.sdspark.model.scheduler.SchedulerConfig;
@@ -21,15 +25,19 @@ import org.sdspark.model.vae.AutoencoderKL;
 public final class TrainableModels implements AutoCloseable {
     public static final String UNET = "unet";
     public static final String TEXT_ENCODER = "text_encoder";
+    /** The parameter pattern of textual inversion's added embedding rows. */
+    public static final String ADDED_EMBEDDINGS = "text_encoder.*embeddings.token_embedding.added";
 
     private final StableDiffusionPipeline pipeline;
     private final UNet2DConditionModel unet;
     private final ClipTextModel textEncoder;
+    private ClipTokenizer tokenizer;
 
     private TrainableModels(StableDiffusionPipeline pipeline, UNet2DConditionModel unet, ClipTextModel textEncoder) {
         this.pipeline = pipeline;
         this.unet = unet;
         this.textEncoder = textEncoder;
+        this.tokenizer = pipeline.configs().tokenizer();
     }
 
     /** {@code unetPlan} / {@code textPlan} may be null: no adapters on that component. */
@@ -61,6 +69,33 @@ public final class TrainableModels implements AutoCloseable {
         return ParameterTree.of(components);
     }
 
+    /**
+     * The trained adapters of both components as one LoRA, ready for the PEFT/diffusers or
+     * kohya/A1111 writers (rank and alpha from each component's plan).
+     */
+    public LoraWeights lora() {
+        Map<String, Map<String, NDArray>> byComponent = new LinkedHashMap<>();
+        Map<String, LoraSpec> specs = new LinkedHashMap<>();
+        addAdapters(UNET, unet.stateDict(), byComponent, specs);
+        addAdapters(TEXT_ENCODER, textEncoder.weights(), byComponent, specs);
+        if (byComponent.isEmpty()) {
+            throw new IllegalStateException("this run has no adapters to export");
+        }
+        return LoraWeights.fromAdapters(byComponent, specs);
+    }
+
+    private static void addAdapters(String component, StateDict weights, Map<String, Map<String, NDArray>> byComponent,
+                                    Map<String, LoraSpec> specs) {
+        if (weights.adapters() == null) {
+            return;
+        }
+        byComponent.put(component, weights.adapters().tensors());
+        for (String key : weights.adapters().tensors().keySet()) {
+            String path = key.substring(0, key.lastIndexOf(".lora_"));
+            weights.adapterPlan().match(path).ifPresent(spec -> specs.put(component + "." + path, spec));
+        }
+    }
+
     public UNet2DConditionModel unet() {
         return unet;
     }
@@ -74,7 +109,25 @@ public final class TrainableModels implements AutoCloseable {
     }
 
     public ClipTokenizer tokenizer() {
-        return pipeline.configs().tokenizer();
+        return tokenizer;
+    }
+
+    /**
+     * Textual inversion's setup (diffusers' textual_inversion.py): {@code placeholders} become
+     * tokens of their own, each embedding row starting as the {@code initializer} token's. The rows
+     * are {@link #ADDED_EMBEDDINGS}; train only them. Call before the trainer is built.
+     */
+    public void addTokens(List<String> placeholders, String initializer) {
+        List<Integer> ids = tokenizer.tokenIds(initializer);
+        if (ids.size() != 1) {
+            throw new IllegalArgumentException("the initializer '" + initializer + "' must be a single token, it is "
+                    + ids.size());
+        }
+        String table = textEncoder.addedEmbeddingsKey().replace(".added", ".weight");
+        NDArray row = textEncoder.weights().tensors().get(table).get(ids.get(0)).reshape(1, -1);
+        NDArray rows = row.repeat(0, placeholders.size());
+        textEncoder.addTokenEmbeddings(rows); // rows and row live with the text encoder's weights
+        tokenizer = tokenizer.withAddedTokens(placeholders);
     }
 
     public SchedulerConfig schedulerConfig() {

@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdspark.model.lora.LoraFile;
+import org.sdspark.model.lora.LoraLayout;
+import org.sdspark.model.lora.LoraWeights;
 import org.sdspark.model.nn.AdapterPlan;
 import org.sdspark.model.nn.LoraSpec;
 import org.sdspark.model.testing.Fixtures;
@@ -80,6 +83,12 @@ class TrainingLoopTest {
                 NDArray b = run.models().unet().stateDict().adapters().tensors()
                         .get("down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.lora_B.weight");
                 assertThat(b.abs().sum().getFloat()).isPositive();
+                LoraWeights lora = run.models().lora(); // 6 transformer blocks x 2 attentions x 4 projections
+                assertThat(lora.modules()).hasSize(48).allSatisfy(module -> assertThat(module.rank()).isEqualTo(4));
+                for (LoraLayout layout : LoraLayout.values()) {
+                    LoraFile.write(dir.resolve(layout + ".safetensors"), lora, layout);
+                    assertThat(dir.resolve(layout + ".safetensors")).isNotEmptyFile();
+                }
             }
             LocalCheckpointStore store = new LocalCheckpointStore(dir.resolve("b"));
             try (TrainingRun run = TrainingRun.open(m, MODEL, s, AdapterPlan.lora(AdapterPlan.UNET_ATTENTION,

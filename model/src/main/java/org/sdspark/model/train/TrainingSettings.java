@@ -56,10 +56,137 @@ public record TrainingSettings(List<String> trained, OptimizerSettings optimizer
         return schedule.totalSteps();
     }
 
-    /** A copy on another schedule (whose total steps is the run's length). */
-    public TrainingSettings withSchedule(LearningRateSchedule newSchedule) {
-        return new TrainingSettings(trained, optimizer, newSchedule, componentRates, loss, prediction, zeroTerminalSnr,
-                captionDropout, accumulation, maxGradNorm, precision, scaler, ema, seed, clipSkip, checkpointEvery,
-                keepCheckpoints);
+    /** Settings for training {@code trained} on {@code schedule}, everything else at {@link Builder}'s defaults. */
+    public static Builder builder(List<String> trained, LearningRateSchedule schedule) {
+        return new Builder(trained, schedule);
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder(trained, schedule);
+        b.optimizer = optimizer;
+        b.componentRates = componentRates;
+        b.loss = loss;
+        b.prediction = prediction;
+        b.zeroTerminalSnr = zeroTerminalSnr;
+        b.captionDropout = captionDropout;
+        b.accumulation = accumulation;
+        b.maxGradNorm = maxGradNorm;
+        b.precision = precision;
+        b.scaler = scaler;
+        b.ema = ema;
+        b.seed = seed;
+        b.clipSkip = clipSkip;
+        b.checkpointEvery = checkpointEvery;
+        b.keepCheckpoints = keepCheckpoints;
+        return b;
+    }
+
+    /**
+     * Defaults as diffusers' training scripts: AdamW (β 0.9/0.999, ε 1e-8, weight decay 1e-2), plain
+     * MSE, the scheduler config's prediction type, no caption dropout, no accumulation, clipping at
+     * 1.0, fp32, torch's GradScaler settings for fp16, no EMA, seed 0, no clip skip, a checkpoint at
+     * the end only, 3 kept.
+     */
+    public static final class Builder {
+        private final List<String> trained;
+        private final LearningRateSchedule schedule;
+        private OptimizerSettings optimizer = OptimizerSettings.adamW(OptimizerSettings.Kind.ADAMW);
+        private Map<String, Double> componentRates = Map.of();
+        private LossSettings loss = LossSettings.PLAIN;
+        private Optional<PredictionType> prediction = Optional.empty();
+        private boolean zeroTerminalSnr;
+        private double captionDropout;
+        private int accumulation = 1;
+        private double maxGradNorm = 1.0;
+        private Precision precision = Precision.FP32;
+        private LossScaler.Settings scaler = LossScaler.Settings.TORCH;
+        private Optional<EmaDecay> ema = Optional.empty();
+        private long seed;
+        private int clipSkip;
+        private int checkpointEvery;
+        private int keepCheckpoints = 3;
+
+        private Builder(List<String> trained, LearningRateSchedule schedule) {
+            this.trained = trained;
+            this.schedule = schedule;
+        }
+
+        public Builder optimizer(OptimizerSettings value) {
+            optimizer = value;
+            return this;
+        }
+
+        public Builder componentRates(Map<String, Double> value) {
+            componentRates = value;
+            return this;
+        }
+
+        public Builder loss(LossSettings value) {
+            loss = value;
+            return this;
+        }
+
+        public Builder prediction(PredictionType value) {
+            prediction = Optional.of(value);
+            return this;
+        }
+
+        public Builder zeroTerminalSnr(boolean value) {
+            zeroTerminalSnr = value;
+            return this;
+        }
+
+        public Builder captionDropout(double value) {
+            captionDropout = value;
+            return this;
+        }
+
+        public Builder accumulation(int value) {
+            accumulation = value;
+            return this;
+        }
+
+        public Builder maxGradNorm(double value) {
+            maxGradNorm = value;
+            return this;
+        }
+
+        public Builder precision(Precision value) {
+            precision = value;
+            return this;
+        }
+
+        public Builder scaler(LossScaler.Settings value) {
+            scaler = value;
+            return this;
+        }
+
+        public Builder ema(EmaDecay value) {
+            ema = Optional.of(value);
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder clipSkip(int value) {
+            clipSkip = value;
+            return this;
+        }
+
+        public Builder checkpoints(int every, int keep) {
+            checkpointEvery = every;
+            keepCheckpoints = keep;
+            return this;
+        }
+
+        public TrainingSettings build() {
+            return new TrainingSettings(trained, optimizer, schedule, componentRates, loss, prediction, zeroTerminalSnr,
+                    captionDropout, accumulation, maxGradNorm, precision, scaler, ema, seed, clipSkip, checkpointEvery,
+                    keepCheckpoints);
+        }
     }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.model.lora.LoraFile;
@@ -23,18 +22,15 @@ import org.sdspark.model.train.checkpoint.LocalCheckpointStore;
 import org.sdspark.model.train.loss.LossSettings;
 import org.sdspark.model.train.optim.EmaDecay;
 import org.sdspark.model.train.optim.LearningRateSchedule;
-import org.sdspark.model.train.optim.LossScaler;
-import org.sdspark.model.train.optim.OptimizerSettings;
 
 /** The loop on the tiny pipeline: exact resume after a crash, full and LoRA, fp32 and fp16. */
 class TrainingLoopTest {
     static final Path MODEL = Fixtures.path("tiny-sd");
 
     static TrainingSettings settings(List<String> trained, int steps, Precision precision, int accumulation) {
-        return new TrainingSettings(trained, OptimizerSettings.adamW(OptimizerSettings.Kind.ADAMW),
-                LearningRateSchedule.of(LearningRateSchedule.Kind.COSINE, 1e-3, 1, steps), Map.of("text_encoder", 1e-4),
-                new LossSettings(5, 0.05, 0.5), Optional.empty(), false, 0.2, accumulation, 1.0, precision,
-                LossScaler.Settings.TORCH, Optional.of(EmaDecay.of(0.99)), 7, 0, 2, 2);
+        return TrainingSettings.builder(trained, LearningRateSchedule.of(LearningRateSchedule.Kind.COSINE, 1e-3, 1, steps))
+                .componentRates(Map.of("text_encoder", 1e-4)).loss(new LossSettings(5, 0.05, 0.5)).captionDropout(0.2)
+                .accumulation(accumulation).precision(precision).ema(EmaDecay.of(0.99)).seed(7).checkpoints(2, 2).build();
     }
 
     @Test

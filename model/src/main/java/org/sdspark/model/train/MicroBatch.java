@@ -14,14 +14,14 @@ import org.sdspark.model.vae.LatentDistribution;
 /**
  * One micro-batch turned into the diffusion step's inputs, every random draw from
  * {@link StepRandom}: latents (VAE posterior sampled, scaled), noise with offset, timesteps, the
- * noised latents, the regression target, and the token ids with caption dropout. No gradient
+ * noised latents, the regression target, and the captions' token ids. No gradient
  * flows through any of it (the VAE is frozen).
  */
 record MicroBatch(NDArray noisyLatents, NDArray timesteps, long[] timestepValues, NDArray target, NDArray tokenIds,
                   boolean[] prior) {
 
     static MicroBatch prepare(NDManager scope, TrainingBatch batch, StepRandom random, AutoencoderKL vae,
-                              DdpmScheduler scheduler, ClipTokenizer tokenizer, double noiseOffset, double captionDropout) {
+                              DdpmScheduler scheduler, ClipTokenizer tokenizer, double noiseOffset) {
         return Autograd.paused(() -> {
             long[] samples = batch.sampleIndices();
             LatentDistribution posterior = posterior(scope, batch.images(), vae);
@@ -50,7 +50,7 @@ record MicroBatch(NDArray noisyLatents, NDArray timesteps, long[] timestepValues
             NDArray timesteps = engineOwned(scope.create(t));
             NDArray noisy = scheduler.addNoise(latents, noiseArray, timesteps);
             NDArray target = scheduler.target(latents, noiseArray, timesteps).toType(DataType.FLOAT32, false);
-            return new MicroBatch(noisy, timesteps, t, target, tokenIds(scope, batch, random, tokenizer, captionDropout),
+            return new MicroBatch(noisy, timesteps, t, target, tokenIds(scope, batch, tokenizer),
                     batch.prior().clone());
         });
     }
@@ -73,11 +73,9 @@ record MicroBatch(NDArray noisyLatents, NDArray timesteps, long[] timestepValues
         return new LatentDistribution(data.get(":, :{}", c), data.get(":, {}:", c));
     }
 
-    private static NDArray tokenIds(NDManager scope, TrainingBatch batch, StepRandom random, ClipTokenizer tokenizer,
-                                    double captionDropout) {
+    private static NDArray tokenIds(NDManager scope, TrainingBatch batch, ClipTokenizer tokenizer) {
         List<long[]> rows = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            String caption = random.dropCaption(batch.sampleIndices()[i], captionDropout) ? "" : batch.captions().get(i);
+        for (String caption : batch.captions()) {
             rows.add(tokenizer.encode(caption).longIds());
         }
         int length = rows.get(0).length;

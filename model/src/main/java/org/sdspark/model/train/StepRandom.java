@@ -50,11 +50,6 @@ public final class StepRandom {
         gaussians(stream(sample, 4), out, offset, count);
     }
 
-    /** Whether this sample's caption is replaced by the empty one (probability {@code p}). */
-    public boolean dropCaption(long sample, double p) {
-        return p > 0 && stream(sample, 5).nextDouble() < p;
-    }
-
     private static void gaussians(SplittableRandom random, float[] out, int offset, int count) {
         for (int i = 0; i < count; i += 2) {
             double radius = Math.sqrt(-2 * Math.log(1 - random.nextDouble()));

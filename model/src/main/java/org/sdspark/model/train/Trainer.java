@@ -120,7 +120,7 @@ public final class Trainer implements AutoCloseable {
     private double microBatch(TrainingBatch batch, StepRandom random) {
         try (NDManager scope = manager.newSubManager()) {
             MicroBatch in = MicroBatch.prepare(scope, batch, random, models.vae(), loss.scheduler(), models.tokenizer(),
-                    settings.loss().noiseOffset(), settings.captionDropout());
+                    settings.loss().noiseOffset());
             dropouts.forEach(d -> d.train(random.microBatchSeed()));
             try {
                 NDArray context = textEncoderTrained

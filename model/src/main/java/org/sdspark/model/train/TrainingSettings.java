@@ -17,12 +17,13 @@ import org.sdspark.model.train.optim.OptimizerSettings;
  * {@code componentRates} overrides it per component ({@code text_encoder → 5e-6}), both scaled by
  * the schedule. {@code schedule.totalSteps()} is the run's length in optimizer steps.
  * {@code prediction} overrides the scheduler config's; {@code zeroTerminalSnr} rescales the betas
- * (for v-prediction). Checkpoints every {@code checkpointEvery} steps (0: only at the end), the
+ * (for v-prediction). Caption dropout belongs to the data pipeline (the batch's captions are
+ * already dropped). Checkpoints every {@code checkpointEvery} steps (0: only at the end), the
  * newest {@code keepCheckpoints} kept.
  */
 public record TrainingSettings(List<String> trained, OptimizerSettings optimizer, LearningRateSchedule schedule,
                                Map<String, Double> componentRates, LossSettings loss,
-                               Optional<PredictionType> prediction, boolean zeroTerminalSnr, double captionDropout,
+                               Optional<PredictionType> prediction, boolean zeroTerminalSnr,
                                int accumulation, double maxGradNorm, Precision precision, LossScaler.Settings scaler,
                                Optional<EmaDecay> ema, long seed, int clipSkip, int checkpointEvery,
                                int keepCheckpoints) {
@@ -35,9 +36,6 @@ public record TrainingSettings(List<String> trained, OptimizerSettings optimizer
         }
         if (accumulation < 1) {
             throw new IllegalArgumentException("gradient accumulation must be >= 1, got " + accumulation);
-        }
-        if (!(captionDropout >= 0 && captionDropout <= 1)) {
-            throw new IllegalArgumentException("caption dropout must be in [0, 1], got " + captionDropout);
         }
         if (checkpointEvery < 0 || keepCheckpoints < 1) {
             throw new IllegalArgumentException("checkpoint interval must be >= 0 and checkpoints kept >= 1");
@@ -69,7 +67,6 @@ public record TrainingSettings(List<String> trained, OptimizerSettings optimizer
         b.loss = loss;
         b.prediction = prediction;
         b.zeroTerminalSnr = zeroTerminalSnr;
-        b.captionDropout = captionDropout;
         b.accumulation = accumulation;
         b.maxGradNorm = maxGradNorm;
         b.precision = precision;
@@ -84,7 +81,7 @@ public record TrainingSettings(List<String> trained, OptimizerSettings optimizer
 
     /**
      * Defaults as diffusers' training scripts: AdamW (β 0.9/0.999, ε 1e-8, weight decay 1e-2), plain
-     * MSE, the scheduler config's prediction type, no caption dropout, no accumulation, clipping at
+     * MSE, the scheduler config's prediction type, no accumulation, clipping at
      * 1.0, fp32, torch's GradScaler settings for fp16, no EMA, seed 0, no clip skip, a checkpoint at
      * the end only, 3 kept.
      */
@@ -96,7 +93,6 @@ public record TrainingSettings(List<String> trained, OptimizerSettings optimizer
         private LossSettings loss = LossSettings.PLAIN;
         private Optional<PredictionType> prediction = Optional.empty();
         private boolean zeroTerminalSnr;
-        private double captionDropout;
         private int accumulation = 1;
         private double maxGradNorm = 1.0;
         private Precision precision = Precision.FP32;
@@ -134,11 +130,6 @@ public record TrainingSettings(List<String> trained, OptimizerSettings optimizer
 
         public Builder zeroTerminalSnr(boolean value) {
             zeroTerminalSnr = value;
-            return this;
-        }
-
-        public Builder captionDropout(double value) {
-            captionDropout = value;
             return this;
         }
 
@@ -185,7 +176,7 @@ public record TrainingSettings(List<String> trained, OptimizerSettings optimizer
 
         public TrainingSettings build() {
             return new TrainingSettings(trained, optimizer, schedule, componentRates, loss, prediction, zeroTerminalSnr,
-                    captionDropout, accumulation, maxGradNorm, precision, scaler, ema, seed, clipSkip, checkpointEvery,
+                    accumulation, maxGradNorm, precision, scaler, ema, seed, clipSkip, checkpointEvery,
                     keepCheckpoints);
         }
     }

@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  */
 record SyntheticData(TrainingBatch.ImageKind kind, int batchSize, int batchesPerEpoch, boolean withPrior)
         implements TrainingData {
-    private static final String[] CAPTIONS = {"a photo of sks dog", "a red circle", "a blue square on grass", "a dog"};
+    // "" stands for a caption the data pipeline dropped
+    private static final String[] CAPTIONS = {"a photo of sks dog", "a red circle", "", "a blue square on grass", "a dog"};
 
     @Override
     public Iterator<TrainingBatch> from(DataPosition position) {

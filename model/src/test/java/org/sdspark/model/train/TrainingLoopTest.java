@@ -29,7 +29,7 @@ class TrainingLoopTest {
 
     static TrainingSettings settings(List<String> trained, int steps, Precision precision, int accumulation) {
         return TrainingSettings.builder(trained, LearningRateSchedule.of(LearningRateSchedule.Kind.COSINE, 1e-3, 1, steps))
-                .componentRates(Map.of("text_encoder", 1e-4)).loss(new LossSettings(5, 0.05, 0.5)).captionDropout(0.2)
+                .componentRates(Map.of("text_encoder", 1e-4)).loss(new LossSettings(5, 0.05, 0.5))
                 .accumulation(accumulation).precision(precision).ema(EmaDecay.of(0.99)).seed(7).checkpoints(2, 2).build();
     }
 

@@ -79,6 +79,7 @@ class FullStepParityTest {
                 assertThat(delta.norm().getFloat()).isCloseTo(f.get("update_norm").getFloat(), Offset.offset(1e-3f * f.get("update_norm").getFloat()));
                 for (String key : paramKeys(f)) {
                     NDArray initial = flat.slice(before, "unet." + key);
+                    Parity.assertClose(name + " param." + key, tree.get("unet." + key), f.get("param." + key), TRAINING_TOLERANCE);
                     Parity.assertClose(name + " update." + key, tree.get("unet." + key).sub(initial),
                             f.get("param." + key).sub(initial), TRAINING_TOLERANCE);
                     Parity.assertClose(name + " ema." + key, flat.slice(update.ema().shadow(), "unet." + key),

@@ -2,6 +2,7 @@ package org.sdspark.model.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdspark.model.train.optim.Ema;
@@ -148,7 +149,7 @@ public final class ParameterUpdate implements AutoCloseable {
 
     /** Continues a run from a checkpoint: masters are assigned to the model as well. */
     public void restore(NDArray savedMaster, long savedApplied) {
-        master.set(new ai.djl.ndarray.index.NDIndex("..."), savedMaster);
+        master.set(new NDIndex("..."), savedMaster);
         parameters.assign(master);
         applied = savedApplied;
     }

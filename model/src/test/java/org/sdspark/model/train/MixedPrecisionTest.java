@@ -24,7 +24,8 @@ class MixedPrecisionTest {
     @Test
     void overflowingStepsAreSkippedAndTheModelFollowsItsFp32Masters(@TempDir Path dir) throws IOException {
         int steps = 6;
-        TrainingSettings fp32 = TrainingLoopTest.settings(List.of("unet.*"), steps, Precision.FP32, 1);
+        // only the first step is compared: it sees the same weights and draws in both precisions
+        TrainingSettings fp32 = TrainingLoopTest.settings(List.of("unet.*"), 1, Precision.FP32, 1);
         // 2^20: the tiny UNet's scaled float16 gradients overflow at first (at torch's 65536 they fit)
         TrainingSettings fp16 = TrainingLoopTest.settings(List.of("unet.*"), steps, Precision.FP16, 1).toBuilder()
                 .scaler(new LossScaler.Settings(1 << 20, 2, 0.5, 2000)).build();
@@ -55,7 +56,6 @@ class MixedPrecisionTest {
                 }
                 System.out.printf("fp16: %d of %d steps skipped for overflow; losses %s vs fp32 %s%n", skipped, steps,
                         reports.stream().map(StepReport::loss).toList(), reference);
-                // the first step sees the same weights and draws in both precisions
                 assertThat(reports.get(0).loss()).isCloseTo(reference.get(0), org.assertj.core.data.Percentage.withPercentage(1));
             }
         }

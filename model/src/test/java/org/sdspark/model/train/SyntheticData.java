@@ -8,8 +8,8 @@ import java.util.SplittableRandom;
 /**
  * Deterministic micro-batches for loop tests: each batch a pure function of (epoch, index), epochs
  * of {@code batchesPerEpoch}, global sample indices unique per epoch. Pixels (3 × 64 × 64 for the
- * tiny VAE) or cached latent distributions (8 × 8 × 8), every other sample a prior (class) image
- * when {@code withPrior}.
+ * tiny VAE) or cached latent distributions (8 × 8 × 8), odd samples prior (class) images when
+ * {@code withPrior}.
  */
 record SyntheticData(TrainingBatch.ImageKind kind, int batchSize, int batchesPerEpoch, boolean withPrior)
         implements TrainingData {
@@ -56,7 +56,7 @@ record SyntheticData(TrainingBatch.ImageKind kind, int batchSize, int batchesPer
         for (int i = 0; i < batchSize; i++) {
             samples[i] = (index * batchSize + i);
             captions.add(CAPTIONS[(int) ((samples[i] + epoch) % CAPTIONS.length)]);
-            prior[i] = withPrior && i % 2 == 1;
+            prior[i] = withPrior && samples[i] % 2 == 1;
         }
         return new TrainingBatch(new DataPosition(epoch, index),
                 new TrainingBatch.Images(kind, data, batchSize, channels, side, side), captions, prior, samples);

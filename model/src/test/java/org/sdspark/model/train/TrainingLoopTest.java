@@ -36,7 +36,7 @@ class TrainingLoopTest {
     @Test
     void aRunStoppedMidwayResumesWithTheLossesOfAnUninterruptedRun(@TempDir Path dir) throws IOException {
         TrainingSettings s = settings(List.of("unet.*", "text_encoder.*"), 4, Precision.FP32, 2);
-        SyntheticData data = new SyntheticData(TrainingBatch.ImageKind.PIXELS, 2, 3, true);
+        SyntheticData data = new SyntheticData(TrainingBatch.ImageKind.PIXELS, 1, 3, true);
         try (NDManager m = NDManager.newBaseManager()) {
             TrainingResult whole;
             NDArray wholeWeights;

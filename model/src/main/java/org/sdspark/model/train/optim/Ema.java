@@ -2,6 +2,7 @@ package org.sdspark.model.train.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 
 /**
  * diffusers' {@code EMAModel} over the flat buffer: after each optimizer step the shadow moves
@@ -46,7 +47,7 @@ public final class Ema implements AutoCloseable {
 
     /** Continues a run: the shadow and update count a checkpoint kept. */
     public void restore(NDArray savedShadow, long savedUpdates) {
-        shadow.set(new ai.djl.ndarray.index.NDIndex("..."), savedShadow);
+        shadow.set(new NDIndex("..."), savedShadow);
         updates = savedUpdates;
     }
 

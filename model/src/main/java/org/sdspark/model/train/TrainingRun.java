@@ -3,20 +3,19 @@ package org.sdspark.model.train;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.sdspark.model.nn.AdapterPlan;
 import org.sdspark.model.pipeline.LoadOptions;
 import org.sdspark.model.pipeline.StableDiffusionPipeline;
 import org.sdspark.model.train.checkpoint.CheckpointStore;
 
 /**
  * A fine-tuning run from a checkpoint path and typed settings: loads the pipeline in the run's
- * precision, attaches the adapter plans (null for none), and trains; rerun with the same store to
- * resume. Afterwards {@link #models()} holds the trained weights (the pipeline can be saved as a
+ * precision, applies the method's {@link ModelSetup} (adapters, added tokens), and trains; rerun
+ * with the same store to resume. Afterwards {@link #models()} holds the trained weights (the pipeline can be saved as a
  * diffusers folder or single file; the UNet's adapters are its adapter dict).
  *
  * <pre>{@code
  * try (NDManager m = NDManager.newBaseManager();
- *      TrainingRun run = TrainingRun.open(m, Path.of("sd15"), settings, AdapterPlan.lora(...), null, Collective.single())) {
+ *      TrainingRun run = TrainingRun.open(m, Path.of("sd15"), settings, ModelSetup.lora(plan, null), Collective.single())) {
  *     run.train(data, new LocalCheckpointStore(out.resolve("checkpoints")), configJson, metrics, progress);
  *     run.useEmaWeights();
  *     run.models().pipeline().saveDiffusers(out.resolve("model"));
@@ -32,13 +31,12 @@ public final class TrainingRun implements AutoCloseable {
         this.trainer = trainer;
     }
 
-    public static TrainingRun open(NDManager manager, Path model, TrainingSettings settings, AdapterPlan unetPlan,
-                                   AdapterPlan textPlan, Collective collective) throws IOException {
+    public static TrainingRun open(NDManager manager, Path model, TrainingSettings settings, ModelSetup setup,
+                                   Collective collective) throws IOException {
         StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(manager, model,
                 new LoadOptions(null, false, settings.precision().modelType()));
-        TrainableModels models = null;
         try {
-            models = TrainableModels.of(pipeline, unetPlan, textPlan);
+            TrainableModels models = setup.apply(pipeline);
             return new TrainingRun(models, new Trainer(models, settings, manager, collective));
         } catch (RuntimeException e) {
             pipeline.close();

@@ -33,11 +33,11 @@ class MixedPrecisionTest {
         try (NDManager m = NDManager.newBaseManager()) {
             List<StepReport> reports = new ArrayList<>();
             List<Double> reference;
-            try (TrainingRun run = TrainingRun.open(m, TrainingLoopTest.MODEL, fp32, null, null, Collective.single())) {
+            try (TrainingRun run = TrainingRun.open(m, TrainingLoopTest.MODEL, fp32, ModelSetup.NONE, Collective.single())) {
                 reference = run.train(data, new LocalCheckpointStore(dir.resolve("fp32")), "{}", MetricsSink.NONE,
                         ProgressListener.NONE).losses();
             }
-            try (TrainingRun run = TrainingRun.open(m, TrainingLoopTest.MODEL, fp16, null, null, Collective.single())) {
+            try (TrainingRun run = TrainingRun.open(m, TrainingLoopTest.MODEL, fp16, ModelSetup.NONE, Collective.single())) {
                 run.train(data, new LocalCheckpointStore(dir.resolve("fp16")), "{}", MetricsSink.NONE, reports::add);
                 ParameterUpdate update = run.trainer().update();
                 NDArray weight = run.models().unet().parameters().get("conv_in.weight");

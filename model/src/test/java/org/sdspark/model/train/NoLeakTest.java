@@ -31,7 +31,7 @@ class NoLeakTest {
         AdapterPlan text = AdapterPlan.lora(AdapterPlan.TEXT_ATTENTION, new LoraSpec(2, 2, 0), AdapterPlan.Init.PEFT, 1);
         SyntheticData data = new SyntheticData(TrainingBatch.ImageKind.LATENT_DISTRIBUTION, 1, 7, false);
         try (NDManager m = NDManager.newBaseManager();
-             TrainingRun run = TrainingRun.open(m, TrainingLoopTest.MODEL, s, unet, text, Collective.single())) {
+             TrainingRun run = TrainingRun.open(m, TrainingLoopTest.MODEL, s, ModelSetup.lora(unet, text), Collective.single())) {
             List<Integer> live = new ArrayList<>();
             List<Long> rss = new ArrayList<>();
             run.train(data, new LocalCheckpointStore(dir), "{}", MetricsSink.NONE, r -> {

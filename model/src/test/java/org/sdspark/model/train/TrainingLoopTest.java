@@ -40,13 +40,13 @@ class TrainingLoopTest {
         try (NDManager m = NDManager.newBaseManager()) {
             TrainingResult whole;
             NDArray wholeWeights;
-            try (TrainingRun run = TrainingRun.open(m, MODEL, s, null, null, Collective.single())) {
+            try (TrainingRun run = TrainingRun.open(m, MODEL, s, ModelSetup.NONE, Collective.single())) {
                 whole = run.train(data, new LocalCheckpointStore(dir.resolve("a")), "{}", MetricsSink.NONE, ProgressListener.NONE);
                 wholeWeights = run.trainer().update().master().duplicate();
                 wholeWeights.attach(m);
             }
             LocalCheckpointStore store = new LocalCheckpointStore(dir.resolve("b"));
-            try (TrainingRun run = TrainingRun.open(m, MODEL, s, null, null, Collective.single())) {
+            try (TrainingRun run = TrainingRun.open(m, MODEL, s, ModelSetup.NONE, Collective.single())) {
                 assertThatThrownBy(() -> run.train(data, store, "{}", MetricsSink.NONE, r -> {
                     if (r.step() == 2) {
                         throw new IllegalStateException("crash");
@@ -54,7 +54,7 @@ class TrainingLoopTest {
                 })).hasMessage("crash");
             }
             assertThat(store.steps()).containsExactly(2L);
-            try (TrainingRun run = TrainingRun.open(m, MODEL, s, null, null, Collective.single())) {
+            try (TrainingRun run = TrainingRun.open(m, MODEL, s, ModelSetup.NONE, Collective.single())) {
                 TrainingResult resumed = run.train(data, store, "{}", MetricsSink.NONE, ProgressListener.NONE);
                 assertThat(resumed.firstStep()).isEqualTo(2);
                 assertThat(resumed.losses()).containsExactlyElementsOf(whole.losses().subList(2, 4));
@@ -72,7 +72,7 @@ class TrainingLoopTest {
         AdapterPlan plan = AdapterPlan.lora(AdapterPlan.UNET_ATTENTION, new LoraSpec(4, 4, 0.1), AdapterPlan.Init.PEFT, 3);
         try (NDManager m = NDManager.newBaseManager()) {
             TrainingResult whole;
-            try (TrainingRun run = TrainingRun.open(m, MODEL, s, plan, null, Collective.single())) {
+            try (TrainingRun run = TrainingRun.open(m, MODEL, s, ModelSetup.lora(plan, null), Collective.single())) {
                 NDArray base = run.models().unet().parameters().get("conv_in.weight").duplicate();
                 whole = run.train(data, new LocalCheckpointStore(dir.resolve("a")), "{}", MetricsSink.NONE, ProgressListener.NONE);
                 assertThat(run.models().unet().parameters().get("conv_in.weight").contentEquals(base)).isTrue();
@@ -87,16 +87,16 @@ class TrainingLoopTest {
                 }
             }
             LocalCheckpointStore store = new LocalCheckpointStore(dir.resolve("b"));
-            try (TrainingRun run = TrainingRun.open(m, MODEL, s, AdapterPlan.lora(AdapterPlan.UNET_ATTENTION,
-                    new LoraSpec(4, 4, 0.1), AdapterPlan.Init.PEFT, 3), null, Collective.single())) {
+            try (TrainingRun run = TrainingRun.open(m, MODEL, s, ModelSetup.lora(AdapterPlan.lora(AdapterPlan.UNET_ATTENTION,
+                    new LoraSpec(4, 4, 0.1), AdapterPlan.Init.PEFT, 3), null), Collective.single())) {
                 assertThatThrownBy(() -> run.train(data, store, "{}", MetricsSink.NONE, r -> {
                     if (r.step() == 1) {
                         throw new IllegalStateException("crash");
                     }
                 })).hasMessage("crash");
             }
-            try (TrainingRun run = TrainingRun.open(m, MODEL, s, AdapterPlan.lora(AdapterPlan.UNET_ATTENTION,
-                    new LoraSpec(4, 4, 0.1), AdapterPlan.Init.PEFT, 3), null, Collective.single())) {
+            try (TrainingRun run = TrainingRun.open(m, MODEL, s, ModelSetup.lora(AdapterPlan.lora(AdapterPlan.UNET_ATTENTION,
+                    new LoraSpec(4, 4, 0.1), AdapterPlan.Init.PEFT, 3), null), Collective.single())) {
                 TrainingResult resumed = run.train(data, store, "{}", MetricsSink.NONE, ProgressListener.NONE);
                 assertThat(resumed.losses()).containsExactlyElementsOf(whole.losses().subList(2, 3));
             }
@@ -106,16 +106,56 @@ class TrainingLoopTest {
     }
 
     @Test
+    void textualInversionLearnsOnlyTheAddedRow(@TempDir Path dir) throws IOException {
+        TrainingSettings s = settings(List.of(TrainableModels.ADDED_EMBEDDINGS), 2, Precision.FP32, 1);
+        SyntheticData data = new SyntheticData(TrainingBatch.ImageKind.LATENT_DISTRIBUTION, 1, 2, false);
+        try (NDManager m = NDManager.newBaseManager();
+             TrainingRun run = TrainingRun.open(m, MODEL, s, ModelSetup.textualInversion(List.of("<sks>"), "a"),
+                     Collective.single())) {
+            var weights = run.models().textEncoder().weights().tensors();
+            String table = run.models().textEncoder().addedEmbeddingsKey().replace(".added", ".weight");
+            NDArray before = weights.get(table).duplicate();
+            NDArray initial = weights.get(run.models().textEncoder().addedEmbeddingsKey()).duplicate();
+            assertThat(run.models().tokenizer().encode("a photo of <sks> dog").longIds()).contains(1514L);
+            run.train(new CaptionedData(data, "a photo of <sks> dog"), new LocalCheckpointStore(dir), "{}", MetricsSink.NONE,
+                    ProgressListener.NONE);
+            assertThat(weights.get(table).contentEquals(before)).isTrue();
+            assertThat(weights.get(run.models().textEncoder().addedEmbeddingsKey()).contentEquals(initial)).isFalse();
+        }
+    }
+
+    /** The synthetic batches with every caption replaced. */
+    private record CaptionedData(SyntheticData data, String caption) implements TrainingData {
+        @Override
+        public java.util.Iterator<TrainingBatch> from(DataPosition position) {
+            java.util.Iterator<TrainingBatch> inner = data.from(position);
+            return new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return inner.hasNext();
+                }
+
+                @Override
+                public TrainingBatch next() {
+                    TrainingBatch b = inner.next();
+                    return new TrainingBatch(b.position(), b.images(), java.util.Collections.nCopies(b.size(), caption),
+                            b.prior(), b.sampleIndices());
+                }
+            };
+        }
+    }
+
+    @Test
     void aCheckpointOfAnotherSelectionIsRefusedByName(@TempDir Path dir) throws IOException {
         SyntheticData data = new SyntheticData(TrainingBatch.ImageKind.LATENT_DISTRIBUTION, 1, 2, false);
         LocalCheckpointStore store = new LocalCheckpointStore(dir);
         try (NDManager m = NDManager.newBaseManager()) {
             try (TrainingRun run = TrainingRun.open(m, MODEL, settings(List.of("unet.conv_in.*"), 1, Precision.FP32, 1),
-                    null, null, Collective.single())) {
+                    ModelSetup.NONE, Collective.single())) {
                 run.train(data, store, "{}", MetricsSink.NONE, ProgressListener.NONE);
             }
             try (TrainingRun run = TrainingRun.open(m, MODEL, settings(List.of("unet.conv_out.*"), 2, Precision.FP32, 1),
-                    null, null, Collective.single())) {
+                    ModelSetup.NONE, Collective.single())) {
                 assertThatThrownBy(() -> run.train(data, store, "{}", MetricsSink.NONE, ProgressListener.NONE))
                         .hasMessageContaining("checkpoint-1").hasMessageContaining("unet.conv_out.weight")
                         .hasMessageContaining("unet.conv_in.weight");

@@ -22,7 +22,8 @@ import org.sdspark.model.train.optim.LossScaler;
 /**
  * The loop. Each optimizer step runs {@code accumulation} micro-batches (each in its own NDManager
  * scope, closed after its backward), then one {@link ParameterUpdate}; checkpoints as configured.
- * A run resumes from the newest checkpoint in its store.
+ * A run resumes from the newest checkpoint in its store. Under a {@link Collective} of several
+ * ranks every rank runs this loop on its own shard; rank 0 writes the checkpoints.
  */
 public final class Trainer implements AutoCloseable {
     private final TrainableModels models;
@@ -31,12 +32,14 @@ public final class Trainer implements AutoCloseable {
     private final DiffusionLoss loss;
     private final ParameterUpdate update;
     private final boolean textEncoderTrained;
+    private final Collective collective;
     private final List<AdapterDropout> dropouts = new ArrayList<>();
 
     public Trainer(TrainableModels models, TrainingSettings settings, NDManager parent, Collective collective) {
         this.models = models;
         this.settings = settings;
         this.manager = parent.newSubManager();
+        this.collective = collective;
         ParameterTree tree = models.tree();
         List<Parameter> trained = tree.select(settings.trained());
         tree.freezeAllBut(trained);
@@ -145,7 +148,15 @@ public final class Trainer implements AutoCloseable {
         return store.read(newest, folder -> TrainingCheckpoint.read(folder, update));
     }
 
+    // Rank 0 writes to the shared store; the others wait so that none runs ahead of a checkpoint.
     private void checkpoint(CheckpointStore store, long step, DataPosition next, String config) throws IOException {
+        if (collective.rank() == 0) {
+            write(store, step, next, config);
+        }
+        collective.barrier();
+    }
+
+    private void write(CheckpointStore store, long step, DataPosition next, String config) throws IOException {
         TrainingState state = new TrainingState(step, update.appliedSteps(), next,
                 update.scaler() == null ? null : update.scaler().state(), update.ema() == null ? 0 : update.ema().updates(),
                 update.parameters().layout().keys(), config);

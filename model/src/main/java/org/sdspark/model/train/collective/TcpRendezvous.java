@@ -25,14 +25,14 @@ public final class TcpRendezvous implements Rendezvous, AutoCloseable {
 
     private final int rank;
     private final int worldSize;
-    private final InetSocketAddress root;
+    private InetSocketAddress root;
     private final Duration timeout;
     private final ServerSocket server;
     private int round;
 
     /**
-     * @param root where rank 0 listens (rank 0 binds its port on every interface; port 0 is not allowed
-     *             since the other ranks must know it in advance)
+     * @param root where rank 0 listens; rank 0 binds its port on every interface (port 0: a free one,
+     *             which {@link #address()} then tells, for the other ranks)
      */
     public TcpRendezvous(int rank, int worldSize, InetSocketAddress root, Duration timeout) throws IOException {
         if (worldSize < 1 || rank < 0 || rank >= worldSize) {
@@ -47,9 +47,29 @@ public final class TcpRendezvous implements Rendezvous, AutoCloseable {
             server.setReuseAddress(true);
             server.bind(new InetSocketAddress(root.getPort()));
             server.setSoTimeout(POLL_MILLIS);
+            this.root = new InetSocketAddress(root.getHostString(), server.getLocalPort());
         } else {
             server = null;
         }
+    }
+
+    /** The rendezvous of a process started by {@link ProcessLauncher}, from its environment. */
+    public static TcpRendezvous fromEnvironment(Duration timeout) throws IOException {
+        String rank = System.getenv(ProcessLauncher.RANK);
+        String world = System.getenv(ProcessLauncher.WORLD_SIZE);
+        String root = System.getenv(ProcessLauncher.RENDEZVOUS);
+        if (rank == null || world == null || root == null) {
+            throw new IllegalStateException("not started by ProcessLauncher: " + ProcessLauncher.RANK + ", "
+                    + ProcessLauncher.WORLD_SIZE + " and " + ProcessLauncher.RENDEZVOUS + " must be set");
+        }
+        int colon = root.lastIndexOf(':');
+        return new TcpRendezvous(Integer.parseInt(rank), Integer.parseInt(world),
+                new InetSocketAddress(root.substring(0, colon), Integer.parseInt(root.substring(colon + 1))), timeout);
+    }
+
+    /** Where rank 0 listens. */
+    public InetSocketAddress address() {
+        return root;
     }
 
     @Override

@@ -1,8 +1,6 @@
 package org.sdspark.model.train.collective;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,27 +18,36 @@ final class Ranks {
         T run(RingAllReduce ring) throws Exception;
     }
 
-    private Ranks() {
+    /** What one rank does once it has met the others' rendezvous. */
+    @FunctionalInterface
+    interface Joined<T> {
+        T run(TcpRendezvous rendezvous) throws Exception;
     }
 
-    static InetSocketAddress freeAddress() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return new InetSocketAddress("127.0.0.1", s.getLocalPort());
-        }
+    private Ranks() {
     }
 
     /** Each rank's result, or its failure, in rank order. */
     static <T> List<Object> run(int world, WireFormat wire, Duration timeout, Body<T> body) throws Exception {
-        InetSocketAddress root = freeAddress();
+        return joined(world, timeout, rendezvous -> {
+            try (RingAllReduce ring = RingAllReduce.open(rendezvous, "127.0.0.1", wire, timeout, () -> false)) {
+                return body.run(ring);
+            }
+        });
+    }
+
+    /** Each rank's result, or its failure, in rank order. */
+    static <T> List<Object> joined(int world, Duration timeout, Joined<T> body) throws Exception {
+        TcpRendezvous first = new TcpRendezvous(0, world, new InetSocketAddress("127.0.0.1", 0), timeout);
+        InetSocketAddress root = first.address();
         ExecutorService pool = Executors.newFixedThreadPool(world);
         try {
             List<Future<T>> futures = new ArrayList<>();
             for (int r = 0; r < world; r++) {
                 int rank = r;
                 futures.add(pool.submit(() -> {
-                    try (TcpRendezvous rendezvous = new TcpRendezvous(rank, world, root, timeout);
-                         RingAllReduce ring = RingAllReduce.open(rendezvous, "127.0.0.1", wire, timeout, () -> false)) {
-                        return body.run(ring);
+                    try (TcpRendezvous rendezvous = rank == 0 ? first : new TcpRendezvous(rank, world, root, timeout)) {
+                        return body.run(rendezvous);
                     }
                 }));
             }

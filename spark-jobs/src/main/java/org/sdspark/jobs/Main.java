@@ -4,7 +4,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.sdspark.jobs.bench.BenchCaptionCommand;
 import org.sdspark.jobs.bench.BenchUnetCommand;
+import org.sdspark.jobs.caption.CaptionCommand;
 import org.sdspark.jobs.convert.ConvertCommand;
 import org.sdspark.jobs.generate.GenerateCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
@@ -23,8 +25,10 @@ public final class Main {
             new DemoCommand(),
             new BenchPrepCommand(),
             new BenchDataCommand(),
+            new CaptionCommand(),
             new GenerateCommand(),
             new BenchUnetCommand(),
+            new BenchCaptionCommand(),
             new ConvertCommand(),
             new ConfigCommand());
 

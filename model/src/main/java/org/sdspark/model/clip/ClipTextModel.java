@@ -91,8 +91,13 @@ public final class ClipTextModel implements AutoCloseable {
 
     /** As {@link #load(NDManager, Path)}, with floating-point weights held in {@code type} (FLOAT32 or FLOAT16). */
     public static ClipTextModel load(NDManager manager, Path folder, DataType type) throws IOException {
-        ClipTextConfig config = ClipTextConfig.load(folder.resolve("config.json"));
-        StateDict weights = new ComponentFolder(folder, ComponentFolder.TRANSFORMERS_WEIGHTS).loadWeights(manager);
+        return load(manager, new ComponentFolder(folder, ComponentFolder.TRANSFORMERS_WEIGHTS), type);
+    }
+
+    /** As {@link #load(NDManager, Path, DataType)}, with the weights file the folder names (a variant, or .bin). */
+    public static ClipTextModel load(NDManager manager, ComponentFolder folder, DataType type) throws IOException {
+        ClipTextConfig config = ClipTextConfig.load(folder.config());
+        StateDict weights = folder.loadWeights(manager);
         if (type != DataType.FLOAT32) {
             try (StateDict loaded = weights) {
                 weights = loaded.toType(type);
@@ -194,11 +199,10 @@ public final class ClipTextModel implements AutoCloseable {
             table.attach(scope);
         }
         NDArray x = lookup(ids, table).add(lookup(positions, positionEmbedding));
-        NDArray mask = causalMask(scope, length);
         List<NDArray> hidden = new ArrayList<>(count + 1);
         hidden.add(x);
         for (ClipEncoderLayer layer : layers.subList(0, count)) {
-            x = layer.forward(x, mask);
+            x = layer.forward(x);
             hidden.add(x);
         }
         return hidden;
@@ -206,18 +210,6 @@ public final class ClipTextModel implements AutoCloseable {
 
     private static NDArray lookup(NDArray ids, NDArray table) {
         return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
-    }
-
-    // Additive (1, 1, L, L): a token attends to itself and earlier tokens. transformers uses the
-    // dtype's lowest value rather than -inf; the softmax is the same.
-    private static NDArray causalMask(NDManager scope, int length) {
-        float[] mask = new float[length * length];
-        for (int i = 0; i < length; i++) {
-            for (int j = i + 1; j < length; j++) {
-                mask[i * length + j] = -Float.MAX_VALUE;
-            }
-        }
-        return Constants.of(scope, mask, new Shape(1, 1, length, length));
     }
 
     /** Each row's state at its end token: the largest id for legacy configs (eos id 2), else the first eos id. */

@@ -18,8 +18,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import org.sdspark.model.io.DType;
-import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.model.io.SafeTensorsWriter;
+import org.sdspark.model.io.TensorFile;
 import org.sdspark.model.io.TensorInfo;
 
 /**
@@ -85,7 +85,10 @@ public final class StateDict implements AutoCloseable {
         return new StateDict(manager, source, new LinkedHashMap<>(tensors));
     }
 
-    /** Reads one or more safetensors files (sharded checkpoints are several) into one dict. */
+    /**
+     * Reads one or more tensor files (sharded checkpoints are several) into one dict: safetensors,
+     * or PyTorch pickles through the restricted unpickler ({@link TensorFile#open}).
+     */
     public static StateDict load(NDManager parent, Path... files) throws IOException {
         return load(parent, name -> true, files);
     }
@@ -99,10 +102,10 @@ public final class StateDict implements AutoCloseable {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         try {
             for (Path file : files) {
-                try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
-                    for (TensorInfo info : st.tensors().values()) {
+                try (TensorFile tf = TensorFile.open(file)) {
+                    for (TensorInfo info : tf.tensors().values()) {
                         if (keep.test(info.name())) {
-                            tensors.put(info.name(), toNDArray(manager, info, st.data(info.name())));
+                            tensors.put(info.name(), toNDArray(manager, info, tf.data(info.name())));
                         }
                     }
                 }
@@ -112,6 +115,29 @@ public final class StateDict implements AutoCloseable {
             throw e;
         }
         return new StateDict(manager, files.length == 1 ? files[0].toString() : List.of(files).toString(), tensors);
+    }
+
+    /**
+     * Reads from an open file the tensor named {@code names.get(key)} for every key, under that key:
+     * a component stored under other names (LDM's EMA copies, whose names lost their dots).
+     */
+    public static StateDict load(NDManager parent, TensorFile file, Map<String, String> names, String source)
+            throws IOException {
+        NDManager manager = parent.newSubManager();
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, String> e : names.entrySet()) {
+                TensorInfo info = file.tensors().get(e.getValue());
+                if (info == null) {
+                    throw new ModelLoadException(file.path() + " has no tensor '" + e.getValue() + "' (for " + e.getKey() + ")");
+                }
+                tensors.put(e.getKey(), toNDArray(manager, info, file.data(info.name())));
+            }
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        return new StateDict(manager, source, tensors);
     }
 
     // The engine would keep pointing at the (read-only, memory-mapped) buffer it is given; an owned

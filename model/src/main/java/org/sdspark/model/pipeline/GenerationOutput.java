@@ -58,6 +58,7 @@ public final class GenerationOutput {
         root.put("steps", s.steps());
         root.put("guidance", s.guidance());
         root.put("scheduler", s.scheduler());
+        root.put("eta", s.eta());
         root.put("seed", s.seed());
         root.put("width", s.width());
         root.put("height", s.height());

@@ -21,6 +21,8 @@ import org.sdspark.model.clip.ClipTokenizer;
 import org.sdspark.model.embedding.TextualInversion;
 import org.sdspark.model.embedding.TextualInversionFile;
 import org.sdspark.model.io.SafeTensorsFile;
+import org.sdspark.model.diffusers.ComponentFolder;
+import org.sdspark.model.io.TensorFile;
 import org.sdspark.model.io.TensorInfo;
 import org.sdspark.model.lora.AdaptableModules;
 import org.sdspark.model.lora.Component;
@@ -64,15 +66,27 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return load(manager, path, LoadOptions.DEFAULT);
     }
 
-    /** A diffusers folder, or a {@code .safetensors} file in the original layout. */
+    /**
+     * A diffusers folder, or one file in the original layout: {@code .safetensors}, or a PyTorch
+     * pickle ({@code .ckpt}, {@code .pt}, {@code .bin}) read by the restricted unpickler.
+     */
     public static StableDiffusionPipeline load(NDManager manager, Path path, LoadOptions options) throws IOException {
         if (Files.isDirectory(path)) {
+            if (options.ema()) {
+                throw new ModelLoadException(path + " is a diffusers folder, which holds one set of UNet weights; EMA"
+                        + " weights are chosen from an original checkpoint (.ckpt or .safetensors with model_ema.* keys)");
+            }
             return loadDiffusers(manager, path, options);
         }
         if (Files.isRegularFile(path)) {
+            if (options.variant() != null) {
+                throw new ModelLoadException(path + " is one file; a weights variant ('" + options.variant()
+                        + "') names the files of a diffusers folder");
+            }
             return loadSingleFile(manager, path, options);
         }
-        throw new ModelLoadException(path + " does not exist (expected a diffusers pipeline folder or a .safetensors checkpoint)");
+        throw new ModelLoadException(path + " does not exist (expected a diffusers pipeline folder or a .safetensors or"
+                + " .ckpt checkpoint)");
     }
 
     private static StableDiffusionPipeline loadDiffusers(NDManager manager, Path folder, LoadOptions options)
@@ -82,10 +96,13 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         ClipTextModel text = null;
         UNet2DConditionModel unet = null;
         try {
-            text = ClipTextModel.load(manager, folder.resolve("text_encoder"), options.dataType());
-            unet = UNet2DConditionModel.load(manager, folder.resolve("unet"));
+            text = ClipTextModel.load(manager, new ComponentFolder(folder.resolve("text_encoder"),
+                    ComponentFolder.TRANSFORMERS_WEIGHTS, options.variant()), options.dataType());
+            unet = UNet2DConditionModel.load(manager, new ComponentFolder(folder.resolve("unet"),
+                    ComponentFolder.DIFFUSERS_WEIGHTS, options.variant()));
             unet = toType(unet, options.dataType());
-            AutoencoderKL vae = AutoencoderKL.load(manager, folder.resolve("vae"));
+            AutoencoderKL vae = AutoencoderKL.load(manager, new ComponentFolder(folder.resolve("vae"),
+                    ComponentFolder.DIFFUSERS_WEIGHTS, options.variant()));
             return new StableDiffusionPipeline(folder.toString(), files, configs, text, unet, vae);
         } catch (IOException | RuntimeException e) {
             closeAll(text, unet);
@@ -95,26 +112,30 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     private static StableDiffusionPipeline loadSingleFile(NDManager manager, Path file, LoadOptions options)
             throws IOException {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        Map<String, String> metadata;
-        try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
-            for (TensorInfo info : st.tensors().values()) {
+        try (TensorFile tensors = TensorFile.open(file)) {
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            for (TensorInfo info : tensors.tensors().values()) {
                 shapes.put(info.name(), info.shape());
             }
-            metadata = st.metadata();
+            CheckpointFamily family = CheckpointFamily.of(shapes.keySet());
+            PipelineFiles files = configFiles(file, shapes, tensors.metadata(), family, options);
+            PipelineConfigs configs = PipelineConfigs.of(files, configSource(file, tensors.metadata(), options));
+            OriginalCheckpoint.Components parts = OriginalCheckpoint.read(manager, tensors, family, configs, options.ema());
+            return fromOriginal(file, files, configs, family, parts, options.dataType());
         }
-        CheckpointFamily family = CheckpointFamily.of(shapes.keySet());
-        PipelineFiles files = configFiles(file, shapes, metadata, family, options);
-        PipelineConfigs configs = PipelineConfigs.of(files, configSource(file, metadata, options));
-        OriginalCheckpoint.Components parts = OriginalCheckpoint.read(manager, file, family, configs);
+    }
+
+    private static StableDiffusionPipeline fromOriginal(Path file, PipelineFiles files, PipelineConfigs configs,
+                                                        CheckpointFamily family, OriginalCheckpoint.Components parts,
+                                                        DataType dataType) {
         ClipTextModel text = null;
         UNet2DConditionModel unet = null;
         try {
             text = toType(namingFileKeys(() -> ClipTextModel.of(configs.textEncoder(), parts.textEncoder()),
                     OriginalCheckpoint.textEncoderMap(family, configs.textEncoder()), family.textEncoderPrefix()),
-                    options.dataType());
+                    dataType);
             unet = toType(namingFileKeys(() -> UNet2DConditionModel.from(configs.unet(), parts.unet()),
-                    OriginalCheckpoint.unetMap(configs), CheckpointFamily.UNET_PREFIX), options.dataType());
+                    OriginalCheckpoint.unetMap(configs), CheckpointFamily.UNET_PREFIX), dataType);
             AutoencoderKL vae = namingFileKeys(() -> AutoencoderKL.from(configs.vae(), parts.vae()),
                     OriginalCheckpoint.vaeMap(configs), CheckpointFamily.VAE_PREFIX);
             return new StableDiffusionPipeline(file.toString(), files, configs, text, unet, vae);

@@ -23,8 +23,8 @@ import org.sdspark.model.scheduler.Samplers;
  * factor, decoded and mapped to {@code (x / 2 + 0.5).clamp(0, 1)}.
  *
  * <p>Image i starts from Gaussian noise drawn with seed {@code seed + i} from the engine's
- * generator, which the ancestral sampler's step noise then continues: a seed always gives the same
- * image. Every step's arrays live in a sub-manager closed at the end of the step.
+ * generator, which the stochastic samplers' step noise then continues: a seed always gives the
+ * same image. Every step's arrays live in a sub-manager closed at the end of the step.
  */
 public final class TextToImage {
     private final StableDiffusionPipeline pipeline;
@@ -42,7 +42,8 @@ public final class TextToImage {
             NDArray uncond = settings.guided() ? encodePrompt(run, settings.negativePrompt(), settings.clipSkip() - 1) : null;
             for (int i = 0; i < settings.numImages(); i++) {
                 try (NDManager one = run.newSubManager();
-                     Sampler sampler = Samplers.create(settings.scheduler(), pipeline.configs().scheduler(), settings.steps())) {
+                     Sampler sampler = Samplers.create(settings.scheduler(), pipeline.configs().scheduler(), settings.steps(),
+                             settings.eta())) {
                     Engine.getInstance().setRandomSeed(settings.seedOf(i));
                     NDArray noise = one.randomNormal(latentShape(settings.height(), settings.width()));
                     int index = i;

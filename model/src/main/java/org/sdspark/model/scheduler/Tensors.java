@@ -26,7 +26,7 @@ final class Tensors {
         return x.mul(scalar(x, c.sample())).add(atLeastFloat32(model).mul(scalar(x, c.model())));
     }
 
-    private static NDArray atLeastFloat32(NDArray x) {
+    static NDArray atLeastFloat32(NDArray x) {
         return x.getDataType() == DataType.FLOAT16 ? x.toType(DataType.FLOAT32, false) : x;
     }
 

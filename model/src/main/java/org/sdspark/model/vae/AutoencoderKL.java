@@ -53,7 +53,12 @@ public final class AutoencoderKL implements AutoCloseable {
 
     /** A diffusers {@code vae/} folder: config.json + diffusion_pytorch_model.safetensors. */
     public static AutoencoderKL load(NDManager manager, Path folder) throws IOException {
-        return new ComponentFolder(folder).load(manager, VaeConfig::read, AutoencoderKL::from);
+        return load(manager, new ComponentFolder(folder));
+    }
+
+    /** A diffusers {@code vae/} folder, with the weights file it names (a variant, or .bin). */
+    public static AutoencoderKL load(NDManager manager, ComponentFolder folder) throws IOException {
+        return folder.load(manager, VaeConfig::read, AutoencoderKL::from);
     }
 
     /** A freshly initialised model of {@code config} (PyTorch's default init). */

@@ -196,7 +196,7 @@ class ClipTextModelTest {
         try (NDManager m = NDManager.newBaseManager()) {
             assertThatThrownBy(() -> ClipTextModel.load(m, dir))
                     .isInstanceOf(ModelLoadException.class)
-                    .hasMessageContaining(dir + ": no model.safetensors (nor a sharded model.safetensors.index.json)");
+                    .hasMessageContaining(dir + ": no weights model.safetensors or pytorch_model.bin (nor a sharded index of them)");
         }
         Files.copy(source.resolve("model.safetensors"), dir.resolve("model-00001-of-00001.safetensors"));
         Files.writeString(dir.resolve("model.safetensors.index.json"),

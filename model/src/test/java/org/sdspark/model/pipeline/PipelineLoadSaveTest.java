@@ -238,7 +238,7 @@ class PipelineLoadSaveTest {
                 .hasMessageContaining("inferred").hasMessageContaining("norm_num_groups").hasMessageContaining("--config");
     }
 
-    private static int assertIdentical(String what, StateDict actual, StateDict expected) {
+    static int assertIdentical(String what, StateDict actual, StateDict expected) {
         assertThat(actual.tensors().keySet()).as(what + " keys").containsExactlyInAnyOrderElementsOf(expected.tensors().keySet());
         expected.tensors().forEach((k, v) -> {
             NDArray a = actual.tensors().get(k);

@@ -1,7 +1,6 @@
 package org.sdspark.jobs.generate;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,11 +13,11 @@ import org.sdspark.model.io.SafeTensorsException;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.pipeline.GenerationOutput;
 import org.sdspark.model.pipeline.GenerationSettings;
-import org.sdspark.model.pipeline.LoadOptions;
 import org.sdspark.model.pipeline.ProgressLine;
 import org.sdspark.model.pipeline.RgbImage;
 import org.sdspark.model.pipeline.StableDiffusionPipeline;
 import org.sdspark.model.pipeline.TextToImage;
+import org.sdspark.model.scheduler.Samplers;
 import org.sdspark.model.scheduler.SchedulerConfigException;
 
 /** `sdspark generate`: text-to-image with a Stable Diffusion 1.x/2.x pipeline, on the device DJL finds. */
@@ -50,8 +49,19 @@ public final class GenerateCommand implements Command {
                   --negative-prompt TEXT   what to steer away from (default: empty, as diffusers)
                   --steps N                denoising steps (default 30)
                   --guidance G             classifier-free guidance scale; <= 1 turns it off (default 7.5)
-                  --scheduler NAME         ddim | euler | euler-a | dpmpp-2m (default ddim), configured
-                                           from the model's scheduler_config.json
+                  --scheduler NAME         the sampler (default ddim), its noise schedule from the model's
+                                           scheduler_config.json:
+                                             ddim                  DDIM (--eta for its noise)
+                                             euler, euler-karras   Euler, Euler Karras
+                                             euler-a, euler-a-karras  Euler a, Euler a Karras
+                                             dpmpp-2m, dpmpp-2m-karras  DPM++ 2M, DPM++ 2M Karras
+                                             dpmpp-2m-sde, dpmpp-2m-sde-karras  DPM++ 2M SDE (Karras)
+                                             unipc, unipc-karras   UniPC (Karras)
+                                             lcm                   LCM (LCM models and LCM-LoRA, 4-8 steps)
+                                           A1111's labels work as written ("DPM++ 2M Karras"); a diffusers
+                                           class (DPMSolverMultistepScheduler, ...) takes use_karras_sigmas
+                                           and algorithm_type from the config, as from_config does
+                  --eta E                  DDIM's noise, 0 (deterministic, default) to 1 (DDPM-like)
                   --seed N                 0..2147483647 (default: random, printed and recorded)
                   --width W, --height H    image size, multiples of 8 (default: the model's native
                                            size, sample_size x 8: 512 for SD 1.x, 768 for SD 2.x-v)
@@ -73,11 +83,9 @@ public final class GenerateCommand implements Command {
     @Override
     public int run(List<String> args) throws Exception {
         GenerateOptions options = GenerateOptions.parse(args);
-        LoadOptions load = new LoadOptions(options.config().orElse(null), options.vPrediction(),
-                options.fp16() ? DataType.FLOAT16 : DataType.FLOAT32);
         try (NDManager manager = NDManager.newBaseManager()) {
             long started = System.nanoTime();
-            try (StableDiffusionPipeline pipeline = PipelineArguments.load(manager, options.model(), load)) {
+            try (StableDiffusionPipeline pipeline = PipelineArguments.load(manager, options.model(), options.load())) {
                 System.err.printf("generate: loaded %s in %.1f s on %s%n", options.model(),
                         (System.nanoTime() - started) / 1e9, manager.getDevice());
                 applyAdapters(pipeline, options);
@@ -88,7 +96,8 @@ public final class GenerateCommand implements Command {
                 }
                 warnIfTruncated(pipeline.configs().tokenizer(), "--prompt", options.prompt());
                 warnIfTruncated(pipeline.configs().tokenizer(), "--negative-prompt", options.negativePrompt());
-                GenerationSettings settings = options.settings(nativeSide(pipeline),
+                String sampler = sampler(options.scheduler(), pipeline);
+                GenerationSettings settings = options.settings(sampler, nativeSide(pipeline),
                         ThreadLocalRandom.current().nextInt(0, Integer.MAX_VALUE - options.numImages() + 1));
                 List<RgbImage> images = new TextToImage(pipeline).generate(manager, settings,
                         new ProgressLine(System::nanoTime, line -> System.err.println("generate: " + line)));
@@ -126,6 +135,16 @@ public final class GenerateCommand implements Command {
         if (tokens > room) {
             System.err.println("generate: warning: " + option + " is " + tokens + " tokens; the text encoder reads the first "
                     + room + ", the rest is dropped");
+        }
+    }
+
+    // A diffusers class name reads the variant keys (use_karras_sigmas, algorithm_type) of the model's config.
+    private static String sampler(String scheduler, StableDiffusionPipeline pipeline) {
+        try {
+            return Samplers.resolve(scheduler, pipeline.configs().scheduler());
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("--scheduler " + scheduler + ": " + e.getMessage() + " (" + pipeline.source()
+                    + " scheduler/scheduler_config.json)");
         }
     }
 

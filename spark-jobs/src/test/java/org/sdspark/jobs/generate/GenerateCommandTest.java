@@ -21,8 +21,8 @@ import org.sdspark.jobs.UsageError;
 
 class GenerateCommandTest {
     // the committed tiny pipeline of the model module (tests run in spark-jobs/)
-    private static final Path TINY = Path.of("..", "model", "src", "test", "resources", "fixtures", "tiny-sd");
-    private static final Path FIXTURES = TINY.getParent();
+    private static final Path FIXTURES = Path.of("..", "model", "src", "test", "resources", "fixtures");
+    private static final Path TINY = FIXTURES.resolve("tiny-sd");
 
     @TempDir
     Path dir;
@@ -44,6 +44,60 @@ class GenerateCommandTest {
         assertThat(json.get("negative_prompt").asText()).isEmpty();
     }
 
+    /** Samplers by A1111 label or diffusers class name; generation.json records the sampler they resolved to. */
+    @Test
+    void samplersGoByTheNamesUsersKnowAndAreRecorded() throws Exception {
+        for (List<String> scheduler : List.of(List.of("--scheduler", "DPM++ 2M SDE Karras"),
+                List.of("--scheduler", "DDIMScheduler", "--eta", "0.5"))) {
+            Path out = dir.resolve(scheduler.get(1).replace(' ', '_'));
+            List<String> args = new ArrayList<>(List.of("--model", TINY.toString(), "--prompt", "a dog", "--steps", "1",
+                    "--width", "32", "--height", "32", "--seed", "1", "--out", out.toString()));
+            args.addAll(scheduler);
+            assertThat(new GenerateCommand().run(args)).isZero();
+            JsonNode json = new ObjectMapper().readTree(out.resolve("generation.json").toFile());
+            assertThat(json.get("scheduler").asText()).isEqualTo(scheduler.size() == 2 ? "dpmpp-2m-sde-karras" : "ddim");
+            assertThat(json.get("eta").asDouble()).isEqualTo(scheduler.size() == 2 ? 0 : 0.5);
+        }
+    }
+
+    /**
+     * A training .ckpt (zip format) holds the tiny pipeline's tensors: the same image as the folder;
+     * its EMA weights give another. The legacy-format fp16 .ckpt holds what diffusers' fp16 variant
+     * folder holds: the same image as that folder, found without --variant.
+     */
+    @Test
+    void generatesFromCheckpointsAndVariantsAsFromTheFolderOfTheSameWeights() throws Exception {
+        Path ckpt = FIXTURES.resolve("ckpt/tiny-sd-ema.ckpt");
+        Path legacy = FIXTURES.resolve("ckpt/tiny-sd-ema-fp16-legacy.ckpt");
+        byte[] folder = generate(List.of("--model", TINY.toString()), "folder");
+        assertThat(generate(List.of("--model", ckpt.toString(), "--config", TINY.toString()), "ckpt")).isEqualTo(folder);
+        byte[] ema = generate(List.of("--model", ckpt.toString(), "--config", TINY.toString(), "--ema"), "ema");
+        assertThat(ema).isNotEqualTo(folder);
+        byte[] variant = generate(List.of("--model", FIXTURES.resolve("tiny-sd-fp16").toString()), "variant");
+        assertThat(variant).isNotEqualTo(folder);
+        assertThat(generate(List.of("--model", legacy.toString(), "--config", TINY.toString()), "legacy")).isEqualTo(variant);
+        assertThat(generate(List.of("--model", legacy.toString(), "--config", TINY.toString(), "--ema"), "legacy-ema"))
+                .isNotEqualTo(variant).isNotEqualTo(ema);
+    }
+
+    @Test
+    void aCheckpointWhosePickleCallsOsSystemIsRefusedNamingTheCall() {
+        Path planted = FIXTURES.resolve("ckpt/planted-os-system.ckpt");
+        assertThatThrownBy(() -> new GenerateCommand().run(List.of("--model", planted.toString(), "--config", TINY.toString(),
+                "--prompt", "p", "--out", dir.resolve("out").toString())))
+                .isInstanceOf(UsageError.class).hasMessageContaining(planted.toString())
+                .hasMessageContaining("refused").hasMessageContaining("posix.system").hasMessageContaining("ran nothing");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    private byte[] generate(List<String> model, String name) throws Exception {
+        List<String> args = new ArrayList<>(model);
+        args.addAll(List.of("--prompt", "a photo of sks dog", "--steps", "1", "--width", "32", "--height", "32", "--seed", "3",
+                "--out", dir.resolve(name).toString()));
+        assertThat(new GenerateCommand().run(args)).isZero();
+        return Files.readAllBytes(dir.resolve(name).resolve("000-seed3.png"));
+    }
+
     @Test
     void generatesFromAFolderWhoseTokenizerIsTokenizerJsonOnly() throws Exception {
         Path transformers5 = copyOfTiny();
@@ -61,7 +115,10 @@ class GenerateCommandTest {
         List<String> base = List.of("--model", TINY.toString(), "--prompt", "p", "--out", dir.toString());
         assertUsage(base, List.of("--width", "100"), "--width must be a multiple of 8, got 100");
         assertUsage(base, List.of("--height", "-8"), "--height must be a positive integer");
-        assertUsage(base, List.of("--scheduler", "plms"), "--scheduler must be one of ddim, euler, euler-a, dpmpp-2m, got 'plms'");
+        assertUsage(base, List.of("--scheduler", "plms"), "--scheduler must be one of ddim, euler, euler-karras");
+        assertUsage(base, List.of("--scheduler", "plms"), "got 'plms'");
+        assertUsage(base, List.of("--scheduler", "Euler a", "--eta", "0.5"), "--eta is DDIM's noise");
+        assertUsage(base, List.of("--eta", "2"), "--eta must be a number in [0, 1]");
         assertUsage(base, List.of("--guidance", "lots"), "--guidance must be a number, got 'lots'");
         assertUsage(base, List.of("--seed", "-1"), "--seed must be in 0..2147483647");
         assertUsage(base, List.of("--steps", "0"), "--steps must be a positive integer");
@@ -156,7 +213,7 @@ class GenerateCommandTest {
         GenerateOptions o = GenerateOptions.parse(List.of("--fp16", "--model", TINY.toString(), "--prompt", "--v-prediction",
                 "--out", dir.toString()));
         assertThat(o.fp16()).isTrue();
-        assertThat(o.vPrediction()).isFalse();
+        assertThat(o.load().vPrediction()).isFalse();
         assertThat(o.prompt()).isEqualTo("--v-prediction");
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.sdspark.model.nn.LoraSpec;
 
 /**
  * The adapters of one LoRA, whatever file layout they came from or go to. Holds no resources: the

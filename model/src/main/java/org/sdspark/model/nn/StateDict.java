@@ -38,6 +38,8 @@ public final class StateDict implements AutoCloseable {
     private final Set<String> used = new TreeSet<>();
     private final List<String> problems = new ArrayList<>();
     private final Initialiser initialiser;
+    private AdapterPlan adapterPlan;
+    private StateDict adapters;
 
     /** Makes the tensor a module asks for when a dict is built fresh rather than loaded. */
     @FunctionalInterface
@@ -178,12 +180,54 @@ public final class StateDict implements AutoCloseable {
      * A new dict beside this one (same parent manager) with every floating-point tensor cast to
      * {@code type}, e.g. float16 for inference; integer tensors are kept. Every tensor is a copy
      * (DJL's {@code toType(type, true)} returns the same storage when the type already matches).
+     * Attached adapters are cast and attached too.
      */
     public StateDict toType(DataType type) {
         Map<String, NDArray> cast = new LinkedHashMap<>();
         tensors.forEach((k, v) -> cast.put(k, v.getDataType().isFloating() && v.getDataType() != type
                 ? v.toType(type, false) : v.duplicate()));
-        return of(manager.getParentManager(), source + " as " + type, cast);
+        StateDict copy = of(manager.getParentManager(), source + " as " + type, cast);
+        return adapters == null ? copy : copy.withAdapters(adapterPlan, adapters.toType(type));
+    }
+
+    /**
+     * Gives the component built from this dict LoRA/LoCon branches on the modules {@code plan}
+     * names, their tensors looked up in (or, for a dict made with the plan's {@link
+     * AdapterPlan#freshAdapters}, created in) {@code adapterTensors}, keyed PEFT-style relative
+     * to the component ({@code <module path>.lora_A.weight}, {@code .lora_B.weight}). Call before
+     * the component is built; this dict owns the adapter dict from then on.
+     */
+    public StateDict withAdapters(AdapterPlan plan, StateDict adapterTensors) {
+        if (adapters != null) {
+            throw new IllegalStateException(source + " already has adapters attached");
+        }
+        this.adapterPlan = plan;
+        this.adapters = adapterTensors;
+        return this;
+    }
+
+    /** The attached adapter tensors, or null when the component has no adapters. */
+    public StateDict adapters() {
+        return adapters;
+    }
+
+    public AdapterPlan adapterPlan() {
+        return adapterPlan;
+    }
+
+    /** The LoRA branch the plan puts on the module at {@code path}, or null. */
+    LowRank lowRank(String path, long[] downShape, long[] upShape) {
+        if (adapters == null) {
+            return null;
+        }
+        return adapterPlan.match(path).map(spec -> {
+            long[] down = downShape.clone();
+            long[] up = upShape.clone();
+            down[0] = spec.rank();
+            up[1] = spec.rank();
+            return LowRank.of(adapters.lookup(path + ".lora_A.weight", down), adapters.lookup(path + ".lora_B.weight", up),
+                    spec, adapterPlan.dropout(), path);
+        }).orElse(null);
     }
 
     public String source() {
@@ -244,6 +288,9 @@ public final class StateDict implements AutoCloseable {
      * keys were never used (unexpected keys) — all of them in one message.
      */
     public void verify(String component) {
+        if (adapters != null) {
+            adapters.verify(component + " adapters");
+        }
         List<String> unexpected = tensors.keySet().stream().filter(k -> !used.contains(k)).sorted().toList();
         if (problems.isEmpty() && unexpected.isEmpty()) {
             return;
@@ -289,6 +336,9 @@ public final class StateDict implements AutoCloseable {
 
     @Override
     public void close() {
+        if (adapters != null) {
+            adapters.close();
+        }
         manager.close();
     }
 }

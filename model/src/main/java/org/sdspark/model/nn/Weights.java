@@ -29,6 +29,16 @@ public final class Weights {
         return dict.lookup(key(name), expectedShape.length == 0 ? null : expectedShape);
     }
 
+    /** The LoRA branch of the linear layer at this path (rank × in, out × rank), or null. */
+    LowRank lowRankLinear(long in, long out) {
+        return dict.lowRank(prefix, new long[] {0, in}, new long[] {out, 0});
+    }
+
+    /** The LoCon branch of the convolution at this path (rank × in × k × k, out × rank × 1 × 1), or null. */
+    LowRank lowRankConv(long in, long out, int kernel) {
+        return dict.lowRank(prefix, new long[] {0, in, kernel, kernel}, new long[] {out, 0, 1, 1});
+    }
+
     public boolean has(String name) {
         return dict.contains(key(name));
     }

@@ -16,8 +16,13 @@ public final class DdpmScheduler {
     private final PredictionType prediction;
 
     public DdpmScheduler(SchedulerConfig config) {
-        this.schedule = NoiseSchedule.of(config);
-        this.prediction = config.predictionType();
+        this(NoiseSchedule.of(config), config.predictionType());
+    }
+
+    /** Training on {@code schedule} (e.g. rescaled to zero terminal SNR) toward {@code prediction}. */
+    public DdpmScheduler(NoiseSchedule schedule, PredictionType prediction) {
+        this.schedule = schedule;
+        this.prediction = prediction;
     }
 
     public NoiseSchedule schedule() {

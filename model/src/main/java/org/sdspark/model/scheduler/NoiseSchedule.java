@@ -27,6 +27,35 @@ public final class NoiseSchedule {
         return new NoiseSchedule(config.betaSchedule().betas(config.numTrainTimesteps(), config.betaStart(), config.betaEnd()));
     }
 
+    /**
+     * The same schedule rescaled to zero terminal SNR (diffusers' {@code rescale_zero_terminal_snr},
+     * Lin et al. 2023, Algorithm 1): sqrt(alpha-bar) shifted so the last step is pure noise and
+     * scaled so the first is unchanged. For v-prediction models; in float32 as diffusers computes it.
+     */
+    public NoiseSchedule rescaledToZeroTerminalSnr() {
+        int n = betas.length;
+        float[] root = new float[n];
+        double product = 1;
+        for (int t = 0; t < n; t++) {
+            product *= (float) (1 - (float) betas[t]);
+            root[t] = (float) Math.sqrt((float) product);
+        }
+        float first = root[0];
+        float last = root[n - 1];
+        float factor = first / (first - last);
+        float[] alphaBar = new float[n];
+        for (int t = 0; t < n; t++) {
+            float shifted = (root[t] - last) * factor;
+            alphaBar[t] = shifted * shifted;
+        }
+        double[] rescaled = new double[n];
+        rescaled[0] = 1f - alphaBar[0];
+        for (int t = 1; t < n; t++) {
+            rescaled[t] = 1f - alphaBar[t] / alphaBar[t - 1];
+        }
+        return new NoiseSchedule(rescaled);
+    }
+
     public int trainSteps() {
         return betas.length;
     }

@@ -13,6 +13,7 @@ import org.sdspark.model.embedding.TextualInversion;
 import org.sdspark.model.embedding.TextualInversionFile;
 import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.model.io.TensorInfo;
+import org.sdspark.model.nn.LoraSpec;
 import org.sdspark.model.testing.Fixtures;
 
 /**

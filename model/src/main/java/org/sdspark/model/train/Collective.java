@@ -1,0 +1,63 @@
+package org.sdspark.model.train;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * How the processes of one data-parallel run meet: the training loop all-reduces the flat
+ * gradients once per optimizer step and broadcasts the initial weights from rank 0. The
+ * distributed job supplies real implementations (TCP ring on CPUs, NCCL on GPUs);
+ * {@link #single()} is a run of one.
+ */
+public interface Collective {
+
+    int rank();
+
+    int worldSize();
+
+    /** Replaces {@code flat} in place by the mean of every rank's {@code flat}. */
+    void allReduceMean(NDArray flat);
+
+    /** Replaces {@code flat} in place by rank {@code root}'s. */
+    void broadcast(NDArray flat, int root);
+
+    void barrier();
+
+    /** Tells every rank to stop: this one failed for {@code why}. */
+    void abort(String why);
+
+    /** One process: every operation is the identity. */
+    static Collective single() {
+        return Single.INSTANCE;
+    }
+
+    /** The identity collective of a run of one. */
+    enum Single implements Collective {
+        INSTANCE;
+
+        @Override
+        public int rank() {
+            return 0;
+        }
+
+        @Override
+        public int worldSize() {
+            return 1;
+        }
+
+        @Override
+        public void allReduceMean(NDArray flat) {
+        }
+
+        @Override
+        public void broadcast(NDArray flat, int root) {
+        }
+
+        @Override
+        public void barrier() {
+        }
+
+        @Override
+        public void abort(String why) {
+        }
+    }
+}

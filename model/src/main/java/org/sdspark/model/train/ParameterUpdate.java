@@ -1,0 +1,165 @@
+package org.sdspark.model.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.ArrayList;
+import java.util.List;
+import org.sdspark.model.train.optim.Ema;
+import org.sdspark.model.train.optim.GradientClipping;
+import org.sdspark.model.train.optim.LearningRateSchedule;
+import org.sdspark.model.train.optim.LossScaler;
+import org.sdspark.model.train.optim.Optimizer;
+import org.sdspark.model.train.optim.Segment;
+
+/**
+ * What happens once per optimizer step after the micro-batches' backward passes: gather the
+ * gradients into the flat buffer, all-reduce them (once), unscale and skip the step if any is not
+ * finite (fp16), clip to the global norm, step the optimizer on the fp32 masters at the scheduled
+ * rate, copy the masters into the model's tensors, update the EMA, zero the gradients.
+ */
+public final class ParameterUpdate implements AutoCloseable {
+    private final FlatParameters parameters;
+    private final NDManager manager;
+    private final NDArray master;
+    private final Optimizer optimizer;
+    private final LearningRateSchedule schedule;
+    private final List<Rate> rates;
+    private final double maxGradNorm;
+    private final LossScaler scaler;
+    private final Ema ema;
+    private final Collective collective;
+    private long applied;
+
+    /** The base rate and weight decay of the flat range [from, to) (one per trained component). */
+    public record Rate(long from, long to, double lr, double weightDecay) {
+    }
+
+    /** One step's numbers for metrics. */
+    public record Outcome(boolean applied, double gradNorm, double lr, double lossScale) {
+    }
+
+    /**
+     * {@code optimizer} is built over {@code parameters.layout().length()} elements; {@code scaler}
+     * is null for fp32 training, {@code ema} null without EMA (its shadow starts from the weights).
+     */
+    public ParameterUpdate(FlatParameters parameters, NDManager parent, OptimizerFactory optimizer,
+                           LearningRateSchedule schedule, List<Rate> rates, double maxGradNorm, LossScaler scaler,
+                           EmaFactory ema, Collective collective) {
+        this.parameters = parameters;
+        this.manager = parent.newSubManager();
+        this.master = parameters.values(manager);
+        collective.broadcast(master, 0); // every rank starts from rank 0's weights
+        parameters.assign(master);
+        this.optimizer = optimizer.create(manager, parameters.layout().length());
+        this.schedule = schedule;
+        this.rates = List.copyOf(rates);
+        this.maxGradNorm = maxGradNorm;
+        this.scaler = scaler;
+        this.ema = ema == null ? null : ema.create(master);
+        this.collective = collective;
+    }
+
+    /** Builds the optimizer over a flat buffer of {@code length} elements. */
+    @FunctionalInterface
+    public interface OptimizerFactory {
+        Optimizer create(NDManager manager, long length);
+    }
+
+    /** Builds the EMA from the initial weights. */
+    @FunctionalInterface
+    public interface EmaFactory {
+        Ema create(NDArray initial);
+    }
+
+    /** The factor each micro-batch's loss gradient is seeded with: loss scale / accumulation. */
+    public double backwardScale(int accumulation) {
+        return (scaler == null ? 1 : scaler.scale()) / accumulation;
+    }
+
+    public Outcome apply() {
+        double lossScale = scaler == null ? 1 : scaler.scale();
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray grads = parameters.gradients(scope);
+            parameters.zeroGradients();
+            collective.allReduceMean(grads);
+            if (lossScale != 1) {
+                grads.muli(1 / lossScale);
+            }
+            boolean finite = scaler == null || isFinite(grads);
+            double lr = schedule.lr() * schedule.factor(applied);
+            if (scaler != null && !scaler.update(finite)) {
+                updateEma();
+                return new Outcome(false, Double.NaN, lr, lossScale);
+            }
+            double norm = GradientClipping.clip(grads, maxGradNorm);
+            applied++;
+            optimizer.step(master, grads, segments(), applied);
+            parameters.assign(master);
+            updateEma();
+            return new Outcome(true, norm, lr, lossScale);
+        }
+    }
+
+    private void updateEma() {
+        if (ema != null) {
+            ema.update(master);
+        }
+    }
+
+    private List<Segment> segments() {
+        double factor = schedule.factor(applied - 1);
+        List<Segment> out = new ArrayList<>(rates.size());
+        for (Rate r : rates) {
+            out.add(new Segment(r.from(), r.to(), r.lr() * factor, r.weightDecay()));
+        }
+        return out;
+    }
+
+    private static boolean isFinite(NDArray grads) {
+        try (NDArray bad = grads.isInfinite().logicalOr(grads.isNaN()).any()) {
+            return !bad.getBoolean();
+        }
+    }
+
+    public FlatParameters parameters() {
+        return parameters;
+    }
+
+    public NDArray master() {
+        return master;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public Ema ema() {
+        return ema;
+    }
+
+    public LossScaler scaler() {
+        return scaler;
+    }
+
+    /** Optimizer updates applied so far (skipped steps excluded). */
+    public long appliedSteps() {
+        return applied;
+    }
+
+    /** Continues a run from a checkpoint: masters are assigned to the model as well. */
+    public void restore(NDArray savedMaster, long savedApplied) {
+        master.set(new NDIndex("..."), savedMaster);
+        parameters.assign(master);
+        applied = savedApplied;
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+        if (ema != null) {
+            ema.close();
+        }
+        manager.close();
+    }
+}

@@ -1,0 +1,175 @@
+package org.sdspark.model.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.sdspark.model.nn.AdapterDropout;
+import org.sdspark.model.scheduler.DdpmScheduler;
+import org.sdspark.model.scheduler.NoiseSchedule;
+import org.sdspark.model.train.checkpoint.CheckpointStore;
+import org.sdspark.model.train.checkpoint.TrainingCheckpoint;
+import org.sdspark.model.train.checkpoint.TrainingState;
+import org.sdspark.model.train.loss.DiffusionLoss;
+import org.sdspark.model.train.optim.Ema;
+import org.sdspark.model.train.optim.LossScaler;
+
+/**
+ * The loop. Each optimizer step runs {@code accumulation} micro-batches (each in its own NDManager
+ * scope, closed after its backward), then one {@link ParameterUpdate}; checkpoints as configured.
+ * A run resumes from the newest checkpoint in its store.
+ */
+public final class Trainer implements AutoCloseable {
+    private final TrainableModels models;
+    private final TrainingSettings settings;
+    private final NDManager manager;
+    private final DiffusionLoss loss;
+    private final ParameterUpdate update;
+    private final boolean textEncoderTrained;
+    private final List<AdapterDropout> dropouts = new ArrayList<>();
+
+    public Trainer(TrainableModels models, TrainingSettings settings, NDManager parent, Collective collective) {
+        this.models = models;
+        this.settings = settings;
+        this.manager = parent.newSubManager();
+        ParameterTree tree = models.tree();
+        List<Parameter> trained = tree.select(settings.trained());
+        tree.freezeAllBut(trained);
+        FlatParameters flat = new FlatParameters(trained);
+        textEncoderTrained = trained.stream().anyMatch(p -> p.key().startsWith(TrainableModels.TEXT_ENCODER + "."));
+        NoiseSchedule schedule = NoiseSchedule.of(models.schedulerConfig());
+        DdpmScheduler scheduler = new DdpmScheduler(settings.zeroTerminalSnr() ? schedule.rescaledToZeroTerminalSnr() : schedule,
+                settings.prediction().orElse(models.schedulerConfig().predictionType()));
+        this.loss = new DiffusionLoss(scheduler, settings.loss());
+        LossScaler scaler = settings.precision() == Precision.FP16 ? new LossScaler(settings.scaler()) : null;
+        this.update = new ParameterUpdate(flat, manager, settings.optimizer()::create, settings.schedule(),
+                rates(flat.layout()), settings.maxGradNorm(), scaler,
+                settings.ema().<ParameterUpdate.EmaFactory>map(d -> w -> new Ema(d, w)).orElse(null), collective);
+        for (var dict : List.of(models.unet().stateDict(), models.textEncoder().weights())) {
+            if (dict.adapterPlan() != null) {
+                dropouts.add(dict.adapterPlan().dropout());
+            }
+        }
+    }
+
+    private List<ParameterUpdate.Rate> rates(FlatLayout layout) {
+        List<ParameterUpdate.Rate> rates = new ArrayList<>();
+        for (String component : List.of(TrainableModels.UNET, TrainableModels.TEXT_ENCODER)) {
+            long[] range = layout.range(component + ".");
+            if (range != null) {
+                double lr = settings.componentRates().getOrDefault(component, settings.schedule().lr());
+                rates.add(new ParameterUpdate.Rate(range[0], range[1], lr, settings.optimizer().weightDecay()));
+            }
+        }
+        return rates;
+    }
+
+    public ParameterUpdate update() {
+        return update;
+    }
+
+    /**
+     * Trains until the schedule's total steps, starting from the newest checkpoint in {@code store}
+     * if there is one, reporting each step. {@code config} is the run's resolved configuration,
+     * stored verbatim in each checkpoint.
+     */
+    public TrainingResult run(TrainingData data, CheckpointStore store, String config, MetricsSink metrics,
+                              ProgressListener progress) throws IOException {
+        TrainingState start = resume(store);
+        long step = start == null ? 0 : start.step();
+        DataPosition position = start == null ? DataPosition.START : start.next();
+        Iterator<TrainingBatch> batches = data.from(position);
+        List<Double> losses = new ArrayList<>();
+        long began = System.nanoTime();
+        long stepsThisRun = 0;
+        long samples = 0;
+        while (step < settings.totalSteps()) {
+            double stepLoss = 0;
+            for (int micro = 0; micro < settings.accumulation(); micro++) {
+                if (!batches.hasNext()) {
+                    throw new NoSuchElementException("the training data ended at " + position + " before step "
+                            + step + " of " + settings.totalSteps());
+                }
+                TrainingBatch batch = batches.next();
+                stepLoss += microBatch(batch, new StepRandom(settings.seed(), step, micro)) / settings.accumulation();
+                samples += batch.size();
+                position = batch.position().next();
+            }
+            ParameterUpdate.Outcome outcome = update.apply();
+            losses.add(stepLoss);
+            stepsThisRun++;
+            double seconds = (System.nanoTime() - began) / 1e9;
+            StepReport report = new StepReport(step, settings.totalSteps(), stepLoss, outcome.lr(), outcome.gradNorm(),
+                    outcome.lossScale(), outcome.applied(), update.scaler() == null ? 0 : update.scaler().skippedSteps(),
+                    samples / seconds, seconds / stepsThisRun * (settings.totalSteps() - step - 1));
+            step++;
+            metrics.write(report.step(), metricsOf(report));
+            if (settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0 || step == settings.totalSteps()) {
+                checkpoint(store, step, position, config);
+            }
+            progress.onStep(report);
+        }
+        return new TrainingResult(start == null ? 0 : start.step(), step, losses);
+    }
+
+    private double microBatch(TrainingBatch batch, StepRandom random) {
+        try (NDManager scope = manager.newSubManager()) {
+            MicroBatch in = MicroBatch.prepare(scope, batch, random, models.vae(), loss.scheduler(), models.tokenizer(),
+                    settings.loss().noiseOffset());
+            dropouts.forEach(d -> d.train(random.microBatchSeed()));
+            try {
+                NDArray context = textEncoderTrained
+                        ? Autograd.recording(() -> models.textEncoder().encode(in.tokenIds(), settings.clipSkip()))
+                        : Autograd.paused(() -> models.textEncoder().encode(in.tokenIds(), settings.clipSkip()));
+                NDArray value = Autograd.recording(() -> loss.of(models.unet().forward(in.noisyLatents(), in.timesteps(), context),
+                        in.target(), in.timestepValues(), in.prior()));
+                Autograd.backward(value, update.backwardScale(settings.accumulation()));
+                return value.getFloat();
+            } finally {
+                dropouts.forEach(AdapterDropout::eval);
+            }
+        }
+    }
+
+    private TrainingState resume(CheckpointStore store) throws IOException {
+        List<Long> steps = store.steps();
+        if (steps.isEmpty()) {
+            return null;
+        }
+        long newest = steps.get(steps.size() - 1);
+        return store.read(newest, folder -> TrainingCheckpoint.read(folder, update));
+    }
+
+    private void checkpoint(CheckpointStore store, long step, DataPosition next, String config) throws IOException {
+        TrainingState state = new TrainingState(step, update.appliedSteps(), next,
+                update.scaler() == null ? null : update.scaler().state(), update.ema() == null ? 0 : update.ema().updates(),
+                update.parameters().layout().keys(), config);
+        store.save(step, folder -> TrainingCheckpoint.write(folder, update, state));
+        List<Long> kept = store.steps();
+        for (int i = 0; i < kept.size() - settings.keepCheckpoints(); i++) {
+            store.delete(kept.get(i));
+        }
+    }
+
+    private static Map<String, Double> metricsOf(StepReport r) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("loss", r.loss());
+        m.put("lr", r.lr());
+        m.put("grad_norm", r.gradNorm());
+        m.put("loss_scale", r.lossScale());
+        m.put("skipped_steps", (double) r.skippedSteps());
+        m.put("samples_per_second", r.samplesPerSecond());
+        return m;
+    }
+
+    @Override
+    public void close() {
+        update.close();
+        manager.close();
+    }
+}

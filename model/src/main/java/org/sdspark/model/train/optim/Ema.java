@@ -1,0 +1,58 @@
+package org.sdspark.model.train.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+
+/**
+ * diffusers' {@code EMAModel} over the flat buffer: after each optimizer step the shadow moves
+ * toward the weights, s ← s − (1 − d)·(s − w), with d from {@link EmaDecay} at its update count.
+ * Its weights are what a full fine-tune exports as the EMA model.
+ */
+public final class Ema implements AutoCloseable {
+    private final EmaDecay decay;
+    private final NDManager manager;
+    private final NDArray shadow;
+    private long updates;
+    private double lastDecay;
+
+    public Ema(EmaDecay decay, NDArray initial) {
+        this.decay = decay;
+        this.manager = initial.getManager().newSubManager();
+        this.shadow = initial.duplicate();
+        shadow.attach(manager);
+    }
+
+    public void update(NDArray weights) {
+        updates++;
+        lastDecay = decay.at(updates);
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray diff = shadow.sub(weights);
+            diff.attach(scope);
+            shadow.subi(diff.muli(1 - lastDecay));
+        }
+    }
+
+    public NDArray shadow() {
+        return shadow;
+    }
+
+    public long updates() {
+        return updates;
+    }
+
+    public double lastDecay() {
+        return lastDecay;
+    }
+
+    /** Continues a run: the shadow and update count a checkpoint kept. */
+    public void restore(NDArray savedShadow, long savedUpdates) {
+        shadow.set(new NDIndex("..."), savedShadow);
+        updates = savedUpdates;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -12,6 +12,7 @@ import org.sdspark.jobs.generate.GenerateCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
 import org.sdspark.jobs.prep.DemoCommand;
 import org.sdspark.jobs.prep.PrepCommand;
+import org.sdspark.jobs.train.TrainCommand;
 import org.sdspark.jobs.train.data.BenchDataCommand;
 
 /**
@@ -30,6 +31,7 @@ public final class Main {
             new BenchUnetCommand(),
             new BenchCaptionCommand(),
             new ConvertCommand(),
+            new TrainCommand(),
             new ConfigCommand());
 
     private Main() {

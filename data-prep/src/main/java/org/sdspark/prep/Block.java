@@ -3,87 +3,105 @@ package org.sdspark.prep;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigOrigin;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
  * One block of settings with the full path it sits at, so that every error names the key as the
  * user wrote it ({@code sdspark.prep.filter.min-side}) and the file and line of the value.
  */
-record Block(Config config, String path) {
+public record Block(Config config, String path) {
 
-    Block child(String key) {
+    public Block child(String key) {
         return new Block(get(key, "OBJECT", config::getConfig), keyPath(key));
     }
 
-    List<Block> children(String key) {
+    public List<Block> children(String key) {
         List<? extends Config> list = get(key, "LIST of OBJECT", config::getConfigList);
         return java.util.stream.IntStream.range(0, list.size())
                 .mapToObj(i -> new Block(list.get(i), keyPath(key) + "[" + i + "]"))
                 .toList();
     }
 
-    int getInt(String key) {
+    public int getInt(String key) {
         return get(key, "NUMBER (int)", config::getInt);
     }
 
-    long getLong(String key) {
+    public long getLong(String key) {
         return get(key, "NUMBER (long)", config::getLong);
     }
 
-    double getDouble(String key) {
+    public double getDouble(String key) {
         return get(key, "NUMBER", config::getDouble);
     }
 
-    boolean getBoolean(String key) {
+    public boolean getBoolean(String key) {
         return get(key, "BOOLEAN", config::getBoolean);
     }
 
-    String getString(String key) {
+    public Duration getDuration(String key) {
+        return get(key, "DURATION", config::getDuration);
+    }
+
+    public String getString(String key) {
         return get(key, "STRING", config::getString);
     }
 
-    List<String> getStringList(String key) {
+    public List<String> getStringList(String key) {
         return get(key, "LIST of STRING", config::getStringList);
     }
 
-    String getString(String key, String fallback) {
+    public String getString(String key, String fallback) {
         return config.hasPath(key) ? getString(key) : fallback;
     }
 
     /** A string that must be set and not blank; reference.conf declares it as null. */
-    String requiredString(String key) {
+    public String requiredString(String key) {
         if (!config.hasPath(key)) throw bad(key, "is required");
         String value = getString(key);
         if (value.isBlank()) throw bad(key, "must not be empty");
         return value;
     }
 
-    int positive(String key) {
+    public int positive(String key) {
         int v = getInt(key);
         if (v <= 0) throw bad(key, "must be > 0, got " + v);
         return v;
     }
 
-    int atLeast(String key, int min) {
+    public int atLeast(String key, int min) {
         int v = getInt(key);
         if (v < min) throw bad(key, "must be >= " + min + ", got " + v);
         return v;
     }
 
-    long positiveLong(String key) {
+    public long positiveLong(String key) {
         long v = getLong(key);
         if (v <= 0) throw bad(key, "must be > 0, got " + v);
         return v;
     }
 
-    double nonNegative(String key) {
+    public double nonNegative(String key) {
         double v = getDouble(key);
         if (!(v >= 0)) throw bad(key, "must be >= 0, got " + v);
         return v;
     }
 
-    ConfigException.BadValue bad(String key, String message) {
+    /** One of an enum's constants, written in lower case with '-' for '_' ({@code cosine-with-restarts}). */
+    public <E extends Enum<E>> E choice(String key, Class<E> type) {
+        String value = getString(key);
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            List<String> allowed = Arrays.stream(type.getEnumConstants()).map(o -> o.name().toLowerCase(Locale.ROOT)).toList();
+            throw bad(key, "is '" + value + "'; one of " + String.join(", ", allowed));
+        }
+    }
+
+    public ConfigException.BadValue bad(String key, String message) {
         return new ConfigException.BadValue(origin(key), keyPath(key), message);
     }
 

@@ -1,7 +1,6 @@
 package org.sdspark.jobs;
 
 import com.typesafe.config.Config;
-import java.nio.file.Path;
 import java.util.Set;
 import org.sdspark.jobs.config.ConfigLoader;
 
@@ -11,8 +10,9 @@ public final class CommonOptions {
     public static final Set<String> NAMES = Set.of("--config", "--set");
 
     public static final String HELP = """
-              --config FILE        HOCON file with your settings (keys under sdspark.*); every
-                                   default is in the reference configuration (see README.md)
+              --config FILE        HOCON file with your settings (keys under sdspark.*): a local
+                                   path or a Hadoop URI (s3a://, hdfs://); every default is in
+                                   the reference configuration (see README.md)
               --set KEY=VALUE      override one key, e.g. --set sdspark.prep.partitions=8;
                                    may be repeated; wins over the file
             """;
@@ -21,6 +21,6 @@ public final class CommonOptions {
     }
 
     public static Config load(Options options) {
-        return ConfigLoader.load(options.value("--config").map(Path::of), options.all("--set"));
+        return ConfigLoader.loadFrom(options.value("--config"), options.all("--set"));
     }
 }

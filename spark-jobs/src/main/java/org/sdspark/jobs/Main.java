@@ -18,6 +18,7 @@ import org.sdspark.jobs.latents.CacheLatentsCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
 import org.sdspark.jobs.prep.DemoCommand;
 import org.sdspark.jobs.prep.PrepCommand;
+import org.sdspark.jobs.train.TrainCommand;
 import org.sdspark.jobs.train.data.BenchDataCommand;
 
 /**
@@ -38,6 +39,7 @@ public final class Main {
             new BenchCaptionCommand(),
             new BenchVaeCommand(),
             new ConvertCommand(),
+            new TrainCommand(),
             new ConfigCommand());
 
     private Main() {

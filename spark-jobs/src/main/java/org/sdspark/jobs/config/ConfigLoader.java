@@ -14,7 +14,8 @@ import org.sdspark.jobs.UsageError;
 
 /**
  * Layers `--set key=value` over the user's file over every module's reference.conf, and rejects
- * keys the reference does not know before anything reads the values.
+ * keys the reference does not know before anything reads the values. The file may be on any
+ * Hadoop file system (`s3a://`, `hdfs://`), so a job in cluster deploy mode needs no `--files`.
  */
 public final class ConfigLoader {
 
@@ -23,13 +24,21 @@ public final class ConfigLoader {
 
     /** The resolved configuration; throws {@link UsageError} naming the key and the file. */
     public static Config load(Optional<Path> file, List<String> sets) {
+        return loadFrom(file.map(Path::toString), sets);
+    }
+
+    /** As {@link #load}, the file given as a local path or a Hadoop URI ({@code s3a://bucket/train.conf}). */
+    public static Config loadFrom(Optional<String> location, List<String> sets) {
         Config reference = ConfigFactory.defaultReferenceUnresolved();
         Config user = ConfigFactory.empty();
         for (String set : sets) {
             user = parseSet(set).withFallback(user);
         }
-        if (file.isPresent()) {
-            user = user.withFallback(parseFile(file.get()));
+        if (location.isPresent()) {
+            Config overrides = user;
+            user = user.withFallback(RemoteConfig.isRemote(location.get())
+                    ? RemoteConfig.parse(location.get(), () -> S3Settings.from(overrides.withFallback(reference).resolve()))
+                    : parseFile(Path.of(location.get())));
         }
         try {
             Config merged = user.withFallback(reference).resolve();

@@ -1,14 +1,17 @@
 package org.sdspark.jobs.prep;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +23,8 @@ import org.sdspark.jobs.SparkSessions;
 import org.sdspark.jobs.config.S3Settings;
 import org.sdspark.jobs.config.SparkSettings;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.train.HadoopCheckpointStore;
+import org.sdspark.jobs.train.TrainConfig;
 import org.sdspark.prep.synthetic.SyntheticDataset;
 import org.sdspark.prep.synthetic.SyntheticManifest;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -90,5 +95,45 @@ class S3ARoundTripTest {
         assertThat(fs.exists(new Path("s3a://datasets/prepared/_SUCCESS"))).isTrue();
         assertThat(fs.exists(new Path("s3a://datasets/prepared/report.json"))).isTrue();
         assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain(s3.secretKey).doesNotContain(s3.accessKey);
+    }
+
+    @Test
+    void trainingReadsItsConfigAndKeepsCheckpointsOnS3a() throws Exception {
+        try (S3Client client = S3Client.builder().endpointOverride(URI.create(s3.endpoint)).region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey, s3.secretKey)))
+                .build()) {
+            client.createBucket(b -> b.bucket("training"));
+        }
+        List<String> sets = List.of(
+                "sdspark.s3.endpoint=" + s3.endpoint,
+                "sdspark.s3.path-style-access=true",
+                "sdspark.s3.ssl=false",
+                "sdspark.s3.access-key=" + s3.accessKey,
+                "sdspark.s3.secret-key=" + s3.secretKey);
+        Configuration conf = new Configuration();
+        S3Settings.from(ConfigLoader.load(Optional.empty(), sets)).hadoopProperties().forEach(conf::set);
+        FileSystem fs = FileSystem.get(URI.create("s3a://training/"), conf);
+        try (var out = fs.create(new Path("s3a://training/conf/train.conf"))) {
+            out.write("sdspark.train { model = m, dataset = \"s3a://training/data\", output = \"s3a://training/run\", steps = 7 }"
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+
+        var config = ConfigLoader.loadFrom(Optional.of("s3a://training/conf/train.conf"), sets);
+        assertThat(TrainConfig.from(config).steps()).isEqualTo(7);
+        assertThatThrownBy(() -> ConfigLoader.loadFrom(Optional.of("s3a://training/conf/missing.conf"), sets))
+                .hasMessageContaining("config file s3a://training/conf/missing.conf not found");
+
+        HadoopCheckpointStore store = new HadoopCheckpointStore("s3a://training/run/checkpoints", conf);
+        store.save(5, folder -> {
+            Files.writeString(folder.resolve("state.json"), "{\"step\": 5}");
+            Files.write(folder.resolve("trained.safetensors"), new byte[4096]);
+        });
+        fs.create(new Path("s3a://training/run/checkpoints/checkpoint-9/state.json")).close(); // an upload cut short
+        assertThat(store.steps()).containsExactly(5L);
+        String read = store.read(5, folder -> Files.readString(folder.resolve("state.json")) + Files.size(folder.resolve("trained.safetensors")));
+        assertThat(read).isEqualTo("{\"step\": 5}4096");
+        store.delete(5);
+        assertThat(store.steps()).isEmpty();
     }
 }

@@ -1,0 +1,103 @@
+package org.sdspark.jobs.train;
+
+import ai.djl.ndarray.NDManager;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.sdspark.jobs.prep.HadoopFiles;
+import org.sdspark.jobs.train.data.PreparedDataset;
+import org.sdspark.jobs.train.data.ShardTrainingData;
+import org.sdspark.jobs.train.distributed.RankContext;
+import org.sdspark.jobs.train.distributed.RankProgram;
+import org.sdspark.model.train.MetricsSink;
+import org.sdspark.model.train.TrainingResult;
+import org.sdspark.model.train.TrainingRun;
+import org.sdspark.prep.plan.EpochPlanner;
+import org.sdspark.prep.tensor.ResampleFilter;
+import org.sdspark.prep.tensor.TrainingImageTransform;
+
+/**
+ * One rank of a fine-tuning run: reads its shard of the prepared dataset straight from Parquet,
+ * trains with the others through the rank's communicator (initial weights broadcast from rank 0,
+ * gradients all-reduced once per optimizer step), and resumes from the checkpoint rank 0 chose.
+ * Rank 0 writes the checkpoints, metrics and, at the end, the trained pipeline as a diffusers
+ * folder ({@code output/model}); every rank returns its losses.
+ */
+public final class RankTraining implements RankProgram<RankTraining.Result> {
+    private final String trainConfig;
+    private final HadoopFiles files;
+
+    /** What one rank did: steps [firstStep, endStep) in this attempt and their losses on this rank. */
+    public record Result(int rank, long firstStep, long endStep, List<Double> losses) implements Serializable {
+    }
+
+    /** @param trainConfig the {@code sdspark.train} block, rendered (it carries no credentials) */
+    public RankTraining(String trainConfig, HadoopFiles files) {
+        this.trainConfig = trainConfig;
+        this.files = files;
+    }
+
+    @Override
+    public Result run(RankContext rank) throws IOException {
+        TrainConfig config = TrainConfig.from(ConfigFactory.parseString(trainConfig).resolve());
+        Configuration conf = files.configuration();
+        PreparedDataset dataset = PreparedDataset.read(config.dataset(), conf);
+        EpochPlanner planner = new EpochPlanner(dataset.planImages(), List.of(), config.planSettings(rank.worldSize()));
+        HadoopCheckpointStore checkpoints = new HadoopCheckpointStore(config.output() + "/checkpoints", conf);
+        Long resume = agreedResumeStep(rank, checkpoints);
+        if (rank.leader()) {
+            log(rank, "training on " + rank.worldSize() + " workers (" + rank.communicator().describe() + "); global batch "
+                    + config.batchSize() + " x " + rank.worldSize() + " workers x " + config.accumulation() + " accumulation = "
+                    + config.globalBatch() + " images per step; " + planner.stepsPerEpoch() + " steps per epoch; "
+                    + (resume == null ? "starting" : "resuming from checkpoint-" + resume) + " (attempt " + rank.attempt() + ")");
+        }
+        try (NDManager manager = NDManager.newBaseManager(rank.device());
+             TrainingRun run = TrainingRun.open(manager, Path.of(config.model()), config.trainingSettings(), null, null,
+                     rank.communicator());
+             ShardTrainingData data = new ShardTrainingData(planner, rank.rank(), dataset, conf,
+                     new TrainingImageTransform(ResampleFilter.BILINEAR), config.loaderThreads(), config.prefetch());
+             LeaderMetrics metrics = rank.leader()
+                     ? LeaderMetrics.open(config.output(), conf, config.steps(), resume == null ? 0 : resume) : null) {
+            MetricsSink sink = metrics == null ? MetricsSink.NONE : metrics;
+            RankMonitor monitor = new RankMonitor(rank, manager, () -> run.trainer().update().master(),
+                    config.distributed().checksumEvery(), metrics == null ? MetricsSink.NONE : metrics::record,
+                    line -> log(rank, line));
+            TrainingResult result = run.train(data, new RankCheckpointStore(checkpoints, rank.leader(), resume), trainConfig,
+                    sink, monitor);
+            if (rank.leader()) {
+                export(run, config.output(), conf);
+            }
+            return new Result(rank.rank(), result.firstStep(), result.endStep(), result.losses());
+        }
+    }
+
+    /** The trained pipeline as a diffusers folder at {@code output/model}, through a local scratch folder. */
+    private static void export(TrainingRun run, String output, Configuration conf) throws IOException {
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(output, "model");
+        FileSystem fs = target.getFileSystem(conf);
+        Path scratch = Files.createTempDirectory("sdspark-export-");
+        run.models().pipeline().saveDiffusers(scratch);
+        fs.delete(target, true);
+        fs.copyFromLocalFile(true, true, new org.apache.hadoop.fs.Path(scratch.toUri()), target);
+    }
+
+    /** Rank 0's newest complete checkpoint, the same on every rank (null: start afresh). */
+    private static Long agreedResumeStep(RankContext rank, HadoopCheckpointStore checkpoints) throws IOException {
+        String mine = "";
+        if (rank.leader()) {
+            List<Long> steps = checkpoints.steps();
+            mine = steps.isEmpty() ? "" : String.valueOf(steps.get(steps.size() - 1));
+        }
+        String chosen = rank.rendezvous().allGather(mine).get(0);
+        return chosen.isEmpty() ? null : Long.valueOf(chosen);
+    }
+
+    private static void log(RankContext rank, String line) {
+        System.err.println("sdspark train [rank " + rank.rank() + "]: " + line);
+    }
+}

@@ -1,0 +1,153 @@
+package org.sdspark.jobs.train;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.sdspark.jobs.SharedSpark;
+import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.prep.PrepJob;
+import org.sdspark.model.io.SafeTensorsFile;
+import org.sdspark.prep.synthetic.Encoders;
+
+/** The tiny pipeline, a tiny dataset prepared by the real prep job (64 px bucket), and run configurations. */
+final class TrainingFixtures {
+    static final Path TINY = Path.of("..", "model", "src", "test", "resources", "fixtures", "tiny-sd").toAbsolutePath().normalize();
+
+    private TrainingFixtures() {
+    }
+
+    private static Path dataset;
+
+    /** Eight small photos with captions, prepared once per JVM (a temporary folder removed at exit). */
+    static synchronized Path dataset() throws IOException {
+        if (dataset == null) {
+            Path dir = Files.createTempDirectory("sdspark-train-data");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            dataset = prepare(dir, 8);
+        }
+        return dataset;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort at exit
+        }
+    }
+
+    private static Path prepare(Path dir, int count) throws IOException {
+        Path images = dir.resolve("images");
+        Files.createDirectories(images);
+        Random random = new Random(11);
+        for (int i = 0; i < count; i++) {
+            BufferedImage image = new BufferedImage(64 + 16 * (i % 2), 64, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = image.createGraphics();
+            g.setColor(new Color(random.nextInt(0xffffff)));
+            g.fillRect(0, 0, image.getWidth(), image.getHeight());
+            for (int k = 0; k < 6; k++) {
+                g.setColor(new Color(random.nextInt(0xffffff)));
+                g.fillOval(random.nextInt(48), random.nextInt(48), 8 + random.nextInt(24), 8 + random.nextInt(24));
+            }
+            g.dispose();
+            String stem = String.format("img_%02d", i);
+            Files.write(images.resolve(stem + ".jpg"), Encoders.jpeg(image, 0.95f));
+            Files.writeString(images.resolve(stem + ".txt"), (i % 2 == 0 ? "a red circle" : "a blue square") + " number " + i);
+        }
+        Path prepared = dir.resolve("prepared");
+        Config config = ConfigLoader.load(Optional.empty(), List.of(
+                "sdspark.prep.inputs=[{path=" + quoted(images) + "}]",
+                "sdspark.prep.output=" + quoted(prepared),
+                "sdspark.prep.partitions=2",
+                "sdspark.prep.filter.min-side=32",
+                "sdspark.prep.filter.min-bytes-per-pixel=0",
+                "sdspark.prep.filter.near-duplicate-distance=0",
+                "sdspark.prep.bucket.resolution=64",
+                "sdspark.prep.bucket.min-side=64",
+                "sdspark.prep.bucket.max-side=64"));
+        PrepJob.create(SharedSpark.get(), config, System.out).run();
+        return prepared;
+    }
+
+    /** {@code --set} arguments of a short fp32 full fine-tune of the tiny UNet. */
+    static List<String> run(Path dataset, Path output, int workers, int batch, int steps, int checkpointEvery) {
+        return new ArrayList<>(List.of(
+                "sdspark.train.model=" + quoted(TINY),
+                "sdspark.train.dataset=" + quoted(dataset),
+                "sdspark.train.output=" + quoted(output),
+                "sdspark.train.steps=" + steps,
+                "sdspark.train.batch-size=" + batch,
+                "sdspark.train.learning-rate=1e-4",
+                "sdspark.train.trained=[\"unet.*\"]",
+                "sdspark.train.seed=5",
+                "sdspark.train.flip-probability=0.5",
+                "sdspark.train.caption-dropout=0.2",
+                "sdspark.train.checkpoint-every=" + checkpointEvery,
+                "sdspark.train.loader.threads=1",
+                "sdspark.train.distributed.workers=" + workers,
+                "sdspark.train.distributed.timeout=30s",
+                "sdspark.train.distributed.checksum-every=1"));
+    }
+
+    static String quoted(Path p) {
+        return ConfigValueFactory.fromAnyRef(p.toString()).render();
+    }
+
+    /** The fp32 master weights by key of checkpoint {@code step} in {@code output}. */
+    static Map<String, float[]> weights(Path output, long step) throws IOException {
+        Map<String, float[]> weights = new TreeMap<>();
+        try (SafeTensorsFile file = SafeTensorsFile.open(output.resolve("checkpoints").resolve("checkpoint-" + step)
+                .resolve("trained.safetensors"))) {
+            for (String key : file.tensors().keySet()) {
+                FloatBuffer data = file.data(key).asFloatBuffer();
+                float[] values = new float[data.remaining()];
+                data.get(values);
+                weights.put(key, values);
+            }
+        }
+        return weights;
+    }
+
+    /** The tiny UNet's own weights under the keys of {@code trained} ({@code unet.<checkpoint key>}). */
+    static Map<String, float[]> initialUnet(Set<String> trained) throws IOException {
+        Map<String, float[]> weights = new TreeMap<>();
+        try (SafeTensorsFile file = SafeTensorsFile.open(TINY.resolve("unet").resolve("diffusion_pytorch_model.safetensors"))) {
+            for (String key : trained) {
+                FloatBuffer data = file.data(key.substring("unet.".length())).asFloatBuffer();
+                float[] values = new float[data.remaining()];
+                data.get(values);
+                weights.put(key, values);
+            }
+        }
+        return weights;
+    }
+
+    /** The largest absolute difference between two sets of weights with the same keys. */
+    static double maxDifference(Map<String, float[]> a, Map<String, float[]> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            throw new AssertionError("different keys: " + a.keySet() + " vs " + b.keySet());
+        }
+        double max = 0;
+        for (String key : a.keySet()) {
+            float[] x = a.get(key);
+            float[] y = b.get(key);
+            for (int i = 0; i < x.length; i++) {
+                max = Math.max(max, Math.abs(x[i] - y[i]));
+            }
+        }
+        return max;
+    }
+}

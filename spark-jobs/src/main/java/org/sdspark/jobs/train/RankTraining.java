@@ -15,6 +15,7 @@ import org.sdspark.jobs.train.data.ShardTrainingData;
 import org.sdspark.jobs.train.distributed.RankContext;
 import org.sdspark.jobs.train.distributed.RankProgram;
 import org.sdspark.model.train.MetricsSink;
+import org.sdspark.model.train.ModelSetup;
 import org.sdspark.model.train.TrainingResult;
 import org.sdspark.model.train.TrainingRun;
 import org.sdspark.prep.plan.EpochPlanner;
@@ -57,7 +58,7 @@ public final class RankTraining implements RankProgram<RankTraining.Result> {
                     + (resume == null ? "starting" : "resuming from checkpoint-" + resume) + " (attempt " + rank.attempt() + ")");
         }
         try (NDManager manager = NDManager.newBaseManager(rank.device());
-             TrainingRun run = TrainingRun.open(manager, Path.of(config.model()), config.trainingSettings(), null, null,
+             TrainingRun run = TrainingRun.open(manager, Path.of(config.model()), config.trainingSettings(), ModelSetup.NONE,
                      rank.communicator());
              ShardTrainingData data = new ShardTrainingData(planner, rank.rank(), dataset, conf,
                      new TrainingImageTransform(ResampleFilter.BILINEAR), config.loaderThreads(), config.prefetch());

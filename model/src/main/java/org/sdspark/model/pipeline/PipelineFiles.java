@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +16,8 @@ import org.sdspark.model.nn.ModelLoadException;
 
 /**
  * The files of a diffusers pipeline folder other than weights: model_index.json, each component's
- * config and the tokenizer's files, by path relative to the folder ({@code unet/config.json}).
+ * config and the tokenizers' files ({@code tokenizer_2/} too for SDXL), by path relative to the
+ * folder ({@code unet/config.json}).
  * Kept as the bytes read, so that saving writes them back unchanged; embedded in a single-file
  * checkpoint's {@code __metadata__} under {@value #METADATA_PREFIX}{@code <path>}.
  */
@@ -27,10 +29,16 @@ public record PipelineFiles(Map<String, byte[]> files) {
     public static final String TEXT_ENCODER_CONFIG = "text_encoder/config.json";
     public static final String SCHEDULER_CONFIG = "scheduler/scheduler_config.json";
     public static final String TOKENIZER = "tokenizer";
-    private static final List<String> TOKENIZER_READ = List.of(TOKENIZER + "/vocab.json", TOKENIZER + "/merges.txt",
-            TOKENIZER + "/tokenizer_config.json", TOKENIZER + "/special_tokens_map.json");
+    /** SDXL's second text encoder and its tokenizer. */
+    public static final String TEXT_ENCODER_2_CONFIG = "text_encoder_2/config.json";
+    public static final String TOKENIZER_2 = "tokenizer_2";
+    private static final List<String> TOKENIZERS = List.of(TOKENIZER, TOKENIZER_2);
+    private static final List<String> TOKENIZER_READ = List.of("vocab.json", "merges.txt", "tokenizer_config.json",
+            "special_tokens_map.json");
     private static final List<String> REQUIRED = List.of(UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, SCHEDULER_CONFIG,
             TOKENIZER + "/vocab.json", TOKENIZER + "/merges.txt");
+    private static final List<String> REQUIRED_WITH_TEXT_ENCODER_2 = List.of(TOKENIZER_2 + "/vocab.json",
+            TOKENIZER_2 + "/merges.txt");
 
     public PipelineFiles {
         files = Collections.unmodifiableMap(new TreeMap<>(files));
@@ -42,17 +50,20 @@ public record PipelineFiles(Map<String, byte[]> files) {
             throw new ModelLoadException(folder + " is not a directory (expected a diffusers pipeline folder)");
         }
         Map<String, byte[]> files = new TreeMap<>();
-        for (String name : List.of(MODEL_INDEX, UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, SCHEDULER_CONFIG)) {
+        for (String name : List.of(MODEL_INDEX, UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, TEXT_ENCODER_2_CONFIG,
+                SCHEDULER_CONFIG)) {
             Path file = folder.resolve(name);
             if (Files.isRegularFile(file)) {
                 files.put(name, Files.readAllBytes(file));
             }
         }
-        Path tokenizer = folder.resolve(TOKENIZER);
-        if (Files.isDirectory(tokenizer)) {
-            try (Stream<Path> list = Files.list(tokenizer)) {
-                for (Path file : list.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList()) {
-                    files.put(TOKENIZER + "/" + file.getFileName(), Files.readAllBytes(file));
+        for (String name : TOKENIZERS) {
+            Path tokenizer = folder.resolve(name);
+            if (Files.isDirectory(tokenizer)) {
+                try (Stream<Path> list = Files.list(tokenizer)) {
+                    for (Path file : list.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList()) {
+                        files.put(name + "/" + file.getFileName(), Files.readAllBytes(file));
+                    }
                 }
             }
         }
@@ -79,7 +90,9 @@ public record PipelineFiles(Map<String, byte[]> files) {
     public Map<String, String> toMetadata() {
         Map<String, String> out = new TreeMap<>();
         files.forEach((k, v) -> {
-            if (!k.startsWith(TOKENIZER + "/") || TOKENIZER_READ.contains(k)) {
+            int slash = k.indexOf('/');
+            boolean tokenizerFile = slash > 0 && TOKENIZERS.contains(k.substring(0, slash));
+            if (!tokenizerFile || TOKENIZER_READ.contains(k.substring(slash + 1))) {
                 out.put(METADATA_PREFIX + k, new String(v, StandardCharsets.UTF_8));
             }
         });
@@ -102,7 +115,11 @@ public record PipelineFiles(Map<String, byte[]> files) {
 
     /** Fails, naming {@code source} and every missing file, unless a pipeline can be built from these. */
     public void requireComplete(String source) {
-        List<String> missing = REQUIRED.stream().filter(n -> !files.containsKey(n)).toList();
+        List<String> required = new ArrayList<>(REQUIRED);
+        if (files.containsKey(TEXT_ENCODER_2_CONFIG)) {
+            required.addAll(REQUIRED_WITH_TEXT_ENCODER_2);
+        }
+        List<String> missing = required.stream().filter(n -> !files.containsKey(n)).toList();
         if (!missing.isEmpty()) {
             throw new ModelLoadException(source + " lacks " + String.join(", ", missing)
                     + (missing.stream().anyMatch(n -> n.startsWith(TOKENIZER))

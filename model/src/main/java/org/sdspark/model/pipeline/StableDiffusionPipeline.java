@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.sdspark.model.checkpoint.CheckpointFamily;
 import org.sdspark.model.checkpoint.ConfigInference;
 import org.sdspark.model.checkpoint.KeyMap;
+import org.sdspark.model.clip.ClipTextConfig;
 import org.sdspark.model.clip.ClipTextModel;
 import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.model.io.TensorInfo;
@@ -23,9 +24,9 @@ import org.sdspark.model.unet.UNet2DConditionModel;
 import org.sdspark.model.vae.AutoencoderKL;
 
 /**
- * A Stable Diffusion 1.x/2.x text-to-image pipeline: tokenizer, text encoder, UNet, VAE and the
- * scheduler config, loaded from a diffusers folder or an original-layout single file, and saved
- * in either layout. Owns the models' weights: close it to free them.
+ * A Stable Diffusion 1.x/2.x or SDXL text-to-image pipeline: tokenizer, text encoder (SDXL: two of
+ * each), UNet, VAE and the scheduler config, loaded from a diffusers folder or an original-layout
+ * single file, and saved in either layout. Owns the models' weights: close it to free them.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -35,15 +36,18 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final PipelineFiles files;
     private final PipelineConfigs configs;
     private final ClipTextModel textEncoder;
+    private final ClipTextModel textEncoder2;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
 
     private StableDiffusionPipeline(String source, PipelineFiles files, PipelineConfigs configs,
-                                    ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae) {
+                                    ClipTextModel textEncoder, ClipTextModel textEncoder2, UNet2DConditionModel unet,
+                                    AutoencoderKL vae) {
         this.source = source;
         this.files = files;
         this.configs = configs;
         this.textEncoder = textEncoder;
+        this.textEncoder2 = textEncoder2;
         this.unet = unet;
         this.vae = vae;
     }
@@ -68,15 +72,19 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         PipelineFiles files = PipelineFiles.read(folder);
         PipelineConfigs configs = PipelineConfigs.read(folder);
         ClipTextModel text = null;
+        ClipTextModel text2 = null;
         UNet2DConditionModel unet = null;
         try {
             text = ClipTextModel.load(manager, folder.resolve("text_encoder"), options.dataType());
+            if (configs.xl() != null) {
+                text2 = ClipTextModel.load(manager, folder.resolve("text_encoder_2"), options.dataType());
+            }
             unet = UNet2DConditionModel.load(manager, folder.resolve("unet"));
             unet = toType(unet, options.dataType());
             AutoencoderKL vae = AutoencoderKL.load(manager, folder.resolve("vae"));
-            return new StableDiffusionPipeline(folder.toString(), files, configs, text, unet, vae);
+            return new StableDiffusionPipeline(folder.toString(), files, configs, text, text2, unet, vae);
         } catch (IOException | RuntimeException e) {
-            closeAll(text, unet);
+            closeAll(text, text2, unet);
             throw e;
         }
     }
@@ -96,18 +104,24 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         PipelineConfigs configs = PipelineConfigs.of(files, configSource(file, metadata, options));
         OriginalCheckpoint.Components parts = OriginalCheckpoint.read(manager, file, family, configs);
         ClipTextModel text = null;
+        ClipTextModel text2 = null;
         UNet2DConditionModel unet = null;
         try {
             text = toType(namingFileKeys(() -> ClipTextModel.of(configs.textEncoder(), parts.textEncoder()),
                     OriginalCheckpoint.textEncoderMap(family, configs.textEncoder()), family.textEncoderPrefix()),
                     options.dataType());
+            if (parts.textEncoder2() != null) {
+                text2 = toType(namingFileKeys(() -> ClipTextModel.of(configs.xl().textEncoder2(), parts.textEncoder2()),
+                        OriginalCheckpoint.textEncoder2Map(configs.xl().textEncoder2()), family.textEncoder2Prefix()),
+                        options.dataType());
+            }
             unet = toType(namingFileKeys(() -> UNet2DConditionModel.from(configs.unet(), parts.unet()),
                     OriginalCheckpoint.unetMap(configs), CheckpointFamily.UNET_PREFIX), options.dataType());
             AutoencoderKL vae = namingFileKeys(() -> AutoencoderKL.from(configs.vae(), parts.vae()),
                     OriginalCheckpoint.vaeMap(configs), CheckpointFamily.VAE_PREFIX);
-            return new StableDiffusionPipeline(file.toString(), files, configs, text, unet, vae);
+            return new StableDiffusionPipeline(file.toString(), files, configs, text, text2, unet, vae);
         } catch (RuntimeException e) {
-            closeAll(text, unet, parts.unet(), parts.vae(), parts.textEncoder());
+            closeAll(text, text2, unet, parts.unet(), parts.vae(), parts.textEncoder(), parts.textEncoder2());
             throw e;
         }
     }
@@ -134,12 +148,14 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             return PipelineFiles.read(options.configFolder());
         }
         ConfigInference.Configs inferred = ConfigInference.infer(shapes, options.vPrediction(), file.toString());
-        return BundledTokenizer.files(family)
-                .with(PipelineFiles.MODEL_INDEX, JSON.writeValueAsString(modelIndex()))
+        PipelineFiles files = BundledTokenizer.files(family)
+                .with(PipelineFiles.MODEL_INDEX, JSON.writeValueAsString(modelIndex(inferred.textEncoder2() != null)))
                 .with(PipelineFiles.UNET_CONFIG, JSON.writeValueAsString(inferred.unet()))
                 .with(PipelineFiles.VAE_CONFIG, JSON.writeValueAsString(inferred.vae()))
                 .with(PipelineFiles.TEXT_ENCODER_CONFIG, JSON.writeValueAsString(inferred.textEncoder()))
                 .with(PipelineFiles.SCHEDULER_CONFIG, JSON.writeValueAsString(inferred.scheduler()));
+        return inferred.textEncoder2() == null ? files
+                : files.with(PipelineFiles.TEXT_ENCODER_2_CONFIG, JSON.writeValueAsString(inferred.textEncoder2()));
     }
 
     private static String configSource(Path file, Map<String, String> metadata, LoadOptions options) {
@@ -149,21 +165,35 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (options.configFolder() != null) {
             return options.configFolder() + " (--config for " + file + ")";
         }
-        return file + " (configs inferred from its tensor shapes with SD 1.x/2.x defaults; if the model differs,"
+        return file + " (configs inferred from its tensor shapes with SD 1.x/2.x/SDXL defaults; if the model differs,"
                 + " pass --config DIR, a diffusers folder with its configs)";
     }
 
-    /** The model_index.json of a diffusers StableDiffusionPipeline without safety checker. */
-    static ObjectNode modelIndex() {
+    /**
+     * The model_index.json of a diffusers StableDiffusionPipeline without safety checker, or of a
+     * StableDiffusionXLPipeline ({@code xl}).
+     */
+    static ObjectNode modelIndex(boolean xl) {
         ObjectNode index = JSON.createObjectNode();
-        index.put("_class_name", "StableDiffusionPipeline");
+        index.put("_class_name", xl ? "StableDiffusionXLPipeline" : "StableDiffusionPipeline");
         index.putArray("feature_extractor").addNull().addNull();
+        if (xl) {
+            index.put("force_zeros_for_empty_prompt", XlConfigs.FORCE_ZEROS_DEFAULT);
+        }
         index.putArray("image_encoder").addNull().addNull();
-        index.put("requires_safety_checker", false);
-        index.putArray("safety_checker").addNull().addNull();
-        index.putArray("scheduler").add("diffusers").add("PNDMScheduler");
+        if (!xl) {
+            index.put("requires_safety_checker", false);
+            index.putArray("safety_checker").addNull().addNull();
+        }
+        index.putArray("scheduler").add("diffusers").add(xl ? "EulerDiscreteScheduler" : "PNDMScheduler");
         index.putArray("text_encoder").add("transformers").add("CLIPTextModel");
+        if (xl) {
+            index.putArray("text_encoder_2").add("transformers").add(ClipTextConfig.WITH_PROJECTION);
+        }
         index.putArray("tokenizer").add("transformers").add("CLIPTokenizer");
+        if (xl) {
+            index.putArray("tokenizer_2").add("transformers").add("CLIPTokenizer");
+        }
         index.putArray("unet").add("diffusers").add("UNet2DConditionModel");
         index.putArray("vae").add("diffusers").add("AutoencoderKL");
         return index;
@@ -203,17 +233,21 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     public void saveDiffusers(Path folder) throws IOException {
         Files.createDirectories(folder);
         PipelineFiles out = files.has(PipelineFiles.MODEL_INDEX) ? files
-                : files.with(PipelineFiles.MODEL_INDEX, JSON.writeValueAsString(modelIndex()));
+                : files.with(PipelineFiles.MODEL_INDEX, JSON.writeValueAsString(modelIndex(textEncoder2 != null)));
         out.writeTo(folder);
         unet.stateDict().save(folder.resolve("unet/diffusion_pytorch_model.safetensors"), FORMAT);
         vae.stateDict().save(folder.resolve("vae/diffusion_pytorch_model.safetensors"), FORMAT);
         textEncoder.weights().save(folder.resolve("text_encoder/model.safetensors"), FORMAT);
+        if (textEncoder2 != null) {
+            textEncoder2.weights().save(folder.resolve("text_encoder_2/model.safetensors"), FORMAT);
+        }
     }
 
     /** Writes one original-layout {@code .safetensors} with the configs and tokenizer in its metadata. */
     public void saveSingleFile(Path file) throws IOException {
         OriginalCheckpoint.write(file, configs,
-                new OriginalCheckpoint.Components(unet.stateDict(), vae.stateDict(), textEncoder.weights()), files);
+                new OriginalCheckpoint.Components(unet.stateDict(), vae.stateDict(), textEncoder.weights(),
+                        textEncoder2 == null ? null : textEncoder2.weights()), files);
     }
 
     public String source() {
@@ -228,6 +262,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return textEncoder;
     }
 
+    /** SDXL's second text encoder (a CLIPTextModelWithProjection); null for SD 1.x/2.x. */
+    public ClipTextModel textEncoder2() {
+        return textEncoder2;
+    }
+
     public UNet2DConditionModel unet() {
         return unet;
     }
@@ -238,6 +277,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(textEncoder, unet, vae);
+        closeAll(textEncoder, textEncoder2, unet, vae);
     }
 }

@@ -15,13 +15,14 @@ import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.pipeline.GenerationOutput;
 import org.sdspark.model.pipeline.GenerationSettings;
 import org.sdspark.model.pipeline.LoadOptions;
+import org.sdspark.model.pipeline.MicroConditioning;
 import org.sdspark.model.pipeline.ProgressLine;
 import org.sdspark.model.pipeline.RgbImage;
 import org.sdspark.model.pipeline.StableDiffusionPipeline;
 import org.sdspark.model.pipeline.TextToImage;
 import org.sdspark.model.scheduler.SchedulerConfigException;
 
-/** `sdspark generate`: text-to-image with a Stable Diffusion 1.x/2.x pipeline, on the device DJL finds. */
+/** `sdspark generate`: text-to-image with a Stable Diffusion 1.x/2.x or SDXL pipeline, on the device DJL finds. */
 public final class GenerateCommand implements Command {
 
     @Override
@@ -31,7 +32,7 @@ public final class GenerateCommand implements Command {
 
     @Override
     public String summary() {
-        return "text-to-image with a Stable Diffusion 1.x/2.x model (PNGs, a grid and generation.json)";
+        return "text-to-image with a Stable Diffusion 1.x/2.x or SDXL model (PNGs, a grid and generation.json)";
     }
 
     @Override
@@ -40,25 +41,33 @@ public final class GenerateCommand implements Command {
                 usage: sdspark generate --model PATH --prompt TEXT --out DIR [options]
 
                 Generates images with classifier-free guidance, as diffusers' StableDiffusionPipeline
-                does, on the GPU when DJL finds one, else on the CPU. Writes <index>-seed<seed>.png
+                and StableDiffusionXLPipeline do, on the GPU when DJL finds one, else on the CPU. Writes <index>-seed<seed>.png
                 per image, grid.png (all images, in rows) and generation.json (every parameter).
                 Image i uses seed + i, so any one image can be made again alone.
 
                 options:
                 %s
                   --prompt TEXT            what to draw
-                  --negative-prompt TEXT   what to steer away from (default: empty, as diffusers)
+                  --negative-prompt TEXT   what to steer away from (default: empty, as diffusers; SDXL
+                                           then uses zero embeddings, force_zeros_for_empty_prompt)
                   --steps N                denoising steps (default 30)
                   --guidance G             classifier-free guidance scale; <= 1 turns it off (default 7.5)
                   --scheduler NAME         ddim | euler | euler-a | dpmpp-2m (default ddim), configured
                                            from the model's scheduler_config.json
                   --seed N                 0..2147483647 (default: random, printed and recorded)
                   --width W, --height H    image size, multiples of 8 (default: the model's native
-                                           size, sample_size x 8: 512 for SD 1.x, 768 for SD 2.x-v)
+                                           size, sample_size x 8: 512 for SD 1.x, 768 for SD 2.x-v,
+                                           1024 for SDXL)
                   --num-images N           images to make, one after the other (default 1)
                   --clip-skip N            1 = the text encoder's last layer, 2 = the penultimate, ...
                                            (A1111's numbering; default 1)
-                  --fp16                   run the UNet and text encoder in float16 (GPU)
+                  --fp16                   run the UNet and text encoder in float16 (GPU); the VAE
+                                           decodes in float32 (SDXL's overflows in float16)
+                  --original-size W,H      SDXL: the image size the model is told the picture had
+                                           before resizing (default: the output size)
+                  --crop-top-left X,Y      SDXL: the crop's top-left corner in that image (default 0,0)
+                  --target-size W,H        SDXL: the size the model is told to aim for (default: the
+                                           output size)
                   --out DIR                output folder (created; existing files of the same name are replaced)
                 """.formatted(PipelineArguments.MODEL_HELP);
     }
@@ -73,6 +82,10 @@ public final class GenerateCommand implements Command {
             try (StableDiffusionPipeline pipeline = PipelineArguments.load(manager, options.model(), load)) {
                 System.err.printf("generate: loaded %s in %.1f s on %s%n", options.model(),
                         (System.nanoTime() - started) / 1e9, manager.getDevice());
+                if (pipeline.textEncoder2() == null && !options.micro().equals(MicroConditioning.DEFAULT)) {
+                    throw new UsageError("--original-size, --crop-top-left and --target-size condition SDXL models; "
+                            + options.model() + " is Stable Diffusion 1.x/2.x");
+                }
                 int layers = pipeline.configs().textEncoder().numHiddenLayers();
                 if (options.clipSkip() > layers) {
                     throw new UsageError("--clip-skip " + options.clipSkip() + " is more than the text encoder's "

@@ -1,6 +1,8 @@
 package org.sdspark.model.clip;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import org.sdspark.model.nn.AttentionOps;
 import org.sdspark.model.nn.Linear;
 import org.sdspark.model.nn.Weights;
@@ -23,8 +25,11 @@ record ClipAttention(Linear q, Linear k, Linear v, Linear out, int heads) {
         NDArray query = AttentionOps.splitHeads(q.forward(x), heads);
         NDArray key = AttentionOps.splitHeads(k.forward(x), heads);
         NDArray value = AttentionOps.splitHeads(v.forward(x), heads);
-        // transformers takes the softmax in float32 whatever the weights' type.
-        NDArray attended = AttentionOps.scaledDotProduct(query, key, value, mask, true);
+        // transformers takes the softmax of float16 in float32. Not while autograd records: DJL's
+        // cast is not differentiable and would cut the query and key out of the graph (the
+        // engine's softmax accumulates in float32 anyway).
+        boolean upcast = x.getDataType() == DataType.FLOAT16 && !JniUtils.isGradMode();
+        NDArray attended = AttentionOps.scaledDotProduct(query, key, value, mask, upcast);
         return out.forward(AttentionOps.mergeHeads(attended));
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.sdspark.model.diffusers.ConfigException;
 import org.sdspark.model.nn.Activations;
 
 /**
@@ -44,9 +45,13 @@ public record ClipTextConfig(
         positive("max_position_embeddings", maxPositionEmbeddings);
         positive("projection_dim", projectionDim);
         if (hiddenSize % numAttentionHeads != 0) {
-            throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not divisible by num_attention_heads " + numAttentionHeads);
+            throw new IllegalArgumentException("'hidden_size' " + hiddenSize + " is not divisible by 'num_attention_heads' " + numAttentionHeads);
         }
-        Activations.byName(hiddenAct);
+        try {
+            Activations.byName(hiddenAct);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'hidden_act': " + e.getMessage(), e);
+        }
     }
 
     /** A CLIPTextModel (no projection) with transformers' default projection_dim. */
@@ -59,7 +64,7 @@ public record ClipTextConfig(
 
     private static void positive(String key, int value) {
         if (value <= 0) {
-            throw new IllegalArgumentException(key + " must be positive, got " + value);
+            throw new IllegalArgumentException("'" + key + "' must be positive, not " + value);
         }
     }
 
@@ -67,17 +72,21 @@ public record ClipTextConfig(
         return hiddenSize / numAttentionHeads;
     }
 
-    public static ClipTextConfig load(Path configJson) throws IOException {
+    /** Reads config.json; a file that is not a usable config is a {@link ConfigException} naming it and the key. */
+    public static ClipTextConfig load(Path configJson) {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(configJson.toFile());
         } catch (IOException e) {
-            throw new IOException(configJson + " is not readable JSON: " + e.getMessage(), e);
+            throw ConfigException.notJson(configJson, e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(configJson + ": not a JSON object");
         }
         try {
             return fromJson(root);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(configJson + ": " + e.getMessage(), e);
+            throw new ConfigException(configJson + ": " + e.getMessage());
         }
     }
 
@@ -106,7 +115,7 @@ public record ClipTextConfig(
             return List.of();
         }
         if (!v.isArray()) {
-            throw new IllegalArgumentException("architectures must be a list of class names, got " + v);
+            throw new IllegalArgumentException("'architectures' must be a list of class names, not " + v);
         }
         List<String> names = new ArrayList<>();
         v.forEach(n -> names.add(n.asText()));
@@ -119,7 +128,7 @@ public record ClipTextConfig(
             return fallback;
         }
         if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-            throw new IllegalArgumentException(key + " must be an integer, got " + v);
+            throw new IllegalArgumentException("'" + key + "' must be an integer, not " + v);
         }
         return v.asInt();
     }
@@ -130,7 +139,7 @@ public record ClipTextConfig(
             return fallback;
         }
         if (!v.isNumber()) {
-            throw new IllegalArgumentException(key + " must be a number, got " + v);
+            throw new IllegalArgumentException("'" + key + "' must be a number, not " + v);
         }
         return v.asDouble();
     }
@@ -141,7 +150,7 @@ public record ClipTextConfig(
             return fallback;
         }
         if (!v.isTextual()) {
-            throw new IllegalArgumentException(key + " must be a string, got " + v);
+            throw new IllegalArgumentException("'" + key + "' must be a string, not " + v);
         }
         return v.asText();
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.sdspark.model.diffusers.ComponentFolder;
+import org.sdspark.model.nn.Constants;
 import org.sdspark.model.nn.LayerNorm;
 import org.sdspark.model.nn.Linear;
 import org.sdspark.model.nn.ModelLoadException;
@@ -27,13 +28,21 @@ import org.sdspark.model.nn.Weights;
  * says so, which adds {@code text_projection} (no bias) on the pooled state. Parameters keep their
  * checkpoint names ({@code text_model.encoder.layers.0.self_attn.q_proj.weight}, ...; files without
  * the {@code text_model.} prefix load too). Owns its weights: close it to free them.
+ *
+ * <p>Tokens added to the tokenizer (textual inversion) have their embeddings in a tensor of their
+ * own, {@code embeddings.token_embedding.added} (n x hidden), looked up after the frozen table's rows,
+ * so training can update only those rows.
  */
 public final class ClipTextModel implements AutoCloseable {
     private static final String PREFIX = "text_model";
 
+    private static final String ADDED = "token_embedding.added";
+
     private final ClipTextConfig config;
     private final StateDict weights;
+    private final Weights embeddings;
     private final NDArray tokenEmbedding;
+    private NDArray addedEmbedding;
     private final NDArray positionEmbedding;
     private final List<ClipEncoderLayer> layers;
     private final LayerNorm finalLayerNorm;
@@ -43,8 +52,13 @@ public final class ClipTextModel implements AutoCloseable {
         this.config = config;
         this.weights = weights;
         Weights w = weights.contains(PREFIX + ".embeddings.token_embedding.weight") ? weights.root().at(PREFIX) : weights.root();
-        Weights embeddings = w.at("embeddings");
+        this.embeddings = w.at("embeddings");
         this.tokenEmbedding = embeddings.get("token_embedding.weight", config.vocabSize(), config.hiddenSize());
+        this.addedEmbedding = embeddings.has(ADDED) ? embeddings.get(ADDED) : null;
+        if (addedEmbedding != null && (addedEmbedding.getShape().dimension() != 2 || addedEmbedding.getShape().get(1) != config.hiddenSize())) {
+            throw new ModelLoadException(embeddings.key(ADDED) + " has shape " + addedEmbedding.getShape()
+                    + ", added token embeddings are (n, " + config.hiddenSize() + ")");
+        }
         this.positionEmbedding = embeddings.get("position_embedding.weight", config.maxPositionEmbeddings(), config.hiddenSize());
         // Older checkpoints also store the position ids 0..L-1 as a buffer; positions are always that range.
         if (embeddings.has("position_ids")) {
@@ -82,8 +96,13 @@ public final class ClipTextModel implements AutoCloseable {
 
     /** As {@link #load(NDManager, Path)}, with floating-point weights held in {@code type} (FLOAT32 or FLOAT16). */
     public static ClipTextModel load(NDManager manager, Path folder, DataType type) throws IOException {
-        ClipTextConfig config = ClipTextConfig.load(folder.resolve("config.json"));
-        StateDict weights = new ComponentFolder(folder, ComponentFolder.TRANSFORMERS_WEIGHTS).loadWeights(manager);
+        return load(manager, new ComponentFolder(folder, ComponentFolder.TRANSFORMERS_WEIGHTS), type);
+    }
+
+    /** As {@link #load(NDManager, Path, DataType)}, with the weights file the folder names (a variant, or .bin). */
+    public static ClipTextModel load(NDManager manager, ComponentFolder folder, DataType type) throws IOException {
+        ClipTextConfig config = ClipTextConfig.load(folder.config());
+        StateDict weights = folder.loadWeights(manager);
         if (type != DataType.FLOAT32) {
             try (StateDict loaded = weights) {
                 weights = loaded.toType(type);
@@ -99,6 +118,35 @@ public final class ClipTextModel implements AutoCloseable {
     /** The type the weights are held in (float32, or float16). */
     public DataType dataType() {
         return tokenEmbedding.getDataType();
+    }
+
+    /**
+     * Appends embeddings (n, hidden) for tokens just added to the tokenizer, which give them the ids
+     * after the ones this model knows ({@link #tokenCount()}). They are kept, in the model's type,
+     * under {@link #addedEmbeddingsKey()} of {@link #weights()}.
+     */
+    public void addTokenEmbeddings(NDArray rows) {
+        Shape shape = rows.getShape();
+        if (shape.dimension() != 2 || shape.get(1) != config.hiddenSize()) {
+            throw new IllegalArgumentException("token embeddings must be (n, " + config.hiddenSize() + "), got " + shape);
+        }
+        NDArray cast = rows.toType(tokenEmbedding.getDataType(), true);
+        NDArray all = addedEmbedding == null ? cast : addedEmbedding.concat(cast, 0);
+        if (all != cast) {
+            cast.close();
+        }
+        weights.put(addedEmbeddingsKey(), all);
+        addedEmbedding = all;
+    }
+
+    /** Rows of the embedding table: the vocabulary's plus the added tokens'. */
+    public long tokenCount() {
+        return tokenEmbedding.getShape().get(0) + (addedEmbedding == null ? 0 : addedEmbedding.getShape().get(0));
+    }
+
+    /** The weights key of the added tokens' embeddings (with this checkpoint's {@code text_model.} prefix or without). */
+    public String addedEmbeddingsKey() {
+        return embeddings.key(ADDED);
     }
 
     /** The checkpoint tensors, by their names in the file. */
@@ -153,10 +201,18 @@ public final class ClipTextModel implements AutoCloseable {
                     + config.maxPositionEmbeddings() + "), got " + shape);
         }
         int length = (int) shape.get(1);
-        NDArray ids = inputIds.toType(DataType.INT64, true);
+        // The embedding's backward reads the ids: copied into engine memory, as the caller's array
+        // may sit on a Java buffer that is freed before backward runs (see Constants).
+        NDArray ids = inputIds.duplicate();
         ids.attach(scope);
+        ids = ids.toType(DataType.INT64, false);
         NDArray positions = scope.arange(0, length, 1, DataType.INT64);
-        NDArray x = lookup(ids, tokenEmbedding).add(lookup(positions, positionEmbedding));
+        NDArray table = tokenEmbedding;
+        if (addedEmbedding != null) {
+            table = tokenEmbedding.concat(addedEmbedding, 0);
+            table.attach(scope);
+        }
+        NDArray x = lookup(ids, table).add(lookup(positions, positionEmbedding));
         NDArray mask = causalMask(scope, length);
         List<NDArray> hidden = new ArrayList<>(count + 1);
         hidden.add(x);
@@ -180,7 +236,7 @@ public final class ClipTextModel implements AutoCloseable {
                 mask[i * length + j] = -Float.MAX_VALUE;
             }
         }
-        return scope.create(mask, new Shape(1, 1, length, length));
+        return Constants.of(scope, mask, new Shape(1, 1, length, length));
     }
 
     /** Each row's state at its end token: the largest id for legacy configs (eos id 2), else the first eos id. */

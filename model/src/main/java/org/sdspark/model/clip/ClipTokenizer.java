@@ -1,5 +1,6 @@
 package org.sdspark.model.clip;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.sdspark.model.diffusers.ConfigException;
 
 /**
  * CLIP's byte-level BPE tokenizer, as transformers' {@code CLIPTokenizer} encodes a prompt for
@@ -28,6 +30,10 @@ import java.util.regex.Pattern;
  * (start, end and the pad token, which SD 2 sets to "!") written exactly in the text are kept
  * whole; the rest is NFC-composed, whitespace-collapsed, lower-cased, split into words and
  * byte-pair encoded. Thread-safe.
+ *
+ * <p>Tokens added for textual inversion ({@link #withAddedTokens}) are matched whole in the
+ * normalised text before it is split into words, as transformers' added tokens are, and take the
+ * ids after the vocabulary's.
  */
 public final class ClipTokenizer {
     public static final String START_OF_TEXT = "<|startoftext|>";
@@ -46,15 +52,21 @@ public final class ClipTokenizer {
     private final String padToken;
     private final int maxLength;
     private final List<String> specialTokens;
+    private final AddedTokens added;
 
     private ClipTokenizer(Map<String, Integer> vocab, BpeMerges merges, String padToken, int maxLength, String source) {
+        this(vocab, merges, padToken, maxLength, source, AddedTokens.none(vocab.size()));
+    }
+
+    private ClipTokenizer(Map<String, Integer> vocab, BpeMerges merges, String padToken, int maxLength, String source,
+                          AddedTokens added) {
         for (String token : List.of(START_OF_TEXT, END_OF_TEXT, padToken)) {
             if (!vocab.containsKey(token)) {
-                throw new IllegalArgumentException(source + ": the vocabulary has no token '" + token + "'");
+                throw new ConfigException(source + ": the vocabulary has no token '" + token + "'");
             }
         }
         if (maxLength < 2) {
-            throw new IllegalArgumentException(source + ": model_max_length " + maxLength + " leaves no room for the start and end tokens");
+            throw new ConfigException(source + ": 'model_max_length' " + maxLength + " leaves no room for the start and end tokens");
         }
         this.vocab = vocab;
         this.merges = merges;
@@ -63,15 +75,37 @@ public final class ClipTokenizer {
         // Longest first, so that a special token never loses to one of its own prefixes.
         this.specialTokens = List.of(START_OF_TEXT, END_OF_TEXT, padToken).stream().distinct()
                 .sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        this.added = added;
     }
 
     /**
-     * Reads a diffusers/transformers {@code tokenizer/} folder: vocab.json and merges.txt, and the
-     * pad token and model_max_length from special_tokens_map.json / tokenizer_config.json when present.
+     * This tokenizer knowing {@code tokens} too, with ids {@code vocabSize() + i} after those already
+     * added. A token {@code t} added with {@code t_1, t_2, ...} is a multi-vector embedding's (see
+     * {@link #tokenize}).
+     */
+    public ClipTokenizer withAddedTokens(List<String> tokens) {
+        for (String token : tokens) {
+            if (vocab.containsKey(token)) {
+                throw new IllegalArgumentException("token '" + token + "' is already in the vocabulary; choose another name");
+            }
+        }
+        return new ClipTokenizer(vocab, merges, padToken, maxLength, "", added.with(tokens));
+    }
+
+    /** The tokens added so far, in id order. */
+    public List<String> addedTokens() {
+        return added.tokens();
+    }
+
+    /**
+     * Reads a diffusers/transformers {@code tokenizer/} folder: vocab.json and merges.txt, or, where
+     * they are absent (transformers 5 saves neither), the BPE model of tokenizer.json; the pad
+     * token and model_max_length from special_tokens_map.json / tokenizer_config.json when present.
      */
     public static ClipTokenizer load(Path folder) throws IOException {
         Path vocabFile = folder.resolve("vocab.json");
         Path mergesFile = folder.resolve("merges.txt");
+        Path tokenizerJson = folder.resolve("tokenizer.json");
         JsonNode config = readOptionalJson(folder.resolve("tokenizer_config.json"));
         JsonNode specials = readOptionalJson(folder.resolve("special_tokens_map.json"));
         String pad = tokenText(specials.get("pad_token"), folder.resolve("special_tokens_map.json"));
@@ -79,6 +113,11 @@ public final class ClipTokenizer {
             pad = tokenText(config.get("pad_token"), folder.resolve("tokenizer_config.json"));
         }
         int maxLength = maxLength(config.get("model_max_length"), folder.resolve("tokenizer_config.json"));
+        if ((!Files.exists(vocabFile) || !Files.exists(mergesFile)) && Files.exists(tokenizerJson)) {
+            TokenizerJson bpe = TokenizerJson.read(tokenizerJson);
+            String padToken = pad != null ? pad : bpe.padToken() != null ? bpe.padToken() : END_OF_TEXT;
+            return new ClipTokenizer(bpe.vocab(), merges(bpe.merges(), tokenizerJson), padToken, maxLength, tokenizerJson.toString());
+        }
         try (InputStream v = open(vocabFile); InputStream m = open(mergesFile)) {
             return read(v, m, pad == null ? END_OF_TEXT : pad, maxLength, folder.toString());
         }
@@ -90,10 +129,18 @@ public final class ClipTokenizer {
         Map<String, Integer> vocab;
         try {
             vocab = JSON.readValue(vocabJson, new TypeReference<Map<String, Integer>>() { });
-        } catch (IOException e) {
-            throw new IOException(source + ": vocab.json is not a JSON object of token -> id: " + e.getMessage(), e);
+        } catch (JacksonException e) {
+            throw ConfigException.notJson(source + ": vocab.json (an object of token -> id)", e);
         }
-        return new ClipTokenizer(vocab, BpeMerges.of(mergeLines(mergesTxt)), padToken, maxLength, source);
+        return new ClipTokenizer(vocab, merges(mergeLines(mergesTxt), source + ": merges.txt"), padToken, maxLength, source);
+    }
+
+    private static BpeMerges merges(List<String> merges, Object source) {
+        try {
+            return BpeMerges.of(merges);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
     }
 
     // merges.txt opens with a "#version" line; the merges follow one per line, highest priority first.
@@ -121,9 +168,13 @@ public final class ClipTokenizer {
             return JSON.createObjectNode();
         }
         try {
-            return JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IOException(file + " is not valid JSON: " + e.getMessage(), e);
+            JsonNode root = JSON.readTree(file.toFile());
+            if (root == null || !root.isObject()) {
+                throw new ConfigException(file + ": not a JSON object");
+            }
+            return root;
+        } catch (JacksonException e) {
+            throw ConfigException.notJson(file, e);
         }
     }
 
@@ -134,7 +185,7 @@ public final class ClipTokenizer {
         }
         JsonNode text = node.isObject() ? node.get("content") : node;
         if (text == null || !text.isTextual()) {
-            throw new IllegalArgumentException(file + ": pad_token must be a string or an object with \"content\", not " + node);
+            throw new ConfigException(file + ": 'pad_token' must be a string or an object with \"content\", not " + node);
         }
         return text.asText();
     }
@@ -143,8 +194,8 @@ public final class ClipTokenizer {
         if (node == null || node.isNull()) {
             return DEFAULT_MAX_LENGTH;
         }
-        if (!node.canConvertToInt()) {
-            throw new IllegalArgumentException(file + ": model_max_length " + node + " is not a usable sequence length");
+        if (!node.canConvertToExactIntegral() || !node.canConvertToInt()) {
+            throw new ConfigException(file + ": 'model_max_length' " + node + " is not a usable sequence length");
         }
         return node.asInt();
     }
@@ -170,8 +221,19 @@ public final class ClipTokenizer {
         return tokenize(text).stream().map(this::idOf).toList();
     }
 
-    /** The text's BPE tokens (vocabulary strings, words ending in {@code </w>}), special tokens kept whole. */
+    /**
+     * The text's BPE tokens (vocabulary strings, words ending in {@code </w>}), special and added
+     * tokens kept whole. A multi-vector added token written in the text stands for all its tokens,
+     * as diffusers' pipelines expand it ({@code <tok>} gives {@code <tok> <tok>_1 ...}); write the
+     * token alone, not its continuations.
+     */
     public List<String> tokenize(String text) {
+        List<String> tokens = tokenizeAsWritten(text);
+        String expanded = added.expandMultiVector(text, tokens);
+        return expanded.equals(text) ? tokens : tokenizeAsWritten(expanded);
+    }
+
+    private List<String> tokenizeAsWritten(String text) {
         List<String> tokens = new ArrayList<>();
         int start = 0;
         int pos = 0;
@@ -200,17 +262,22 @@ public final class ClipTokenizer {
     }
 
     private void addWords(String text, List<String> tokens) {
-        Matcher words = WORDS.matcher(ClipTextCleaner.clean(text));
-        while (words.find()) {
-            tokens.addAll(merges.encode(ByteSymbols.encode(words.group())));
-        }
+        added.split(ClipTextCleaner.clean(text), piece -> {
+            Matcher words = WORDS.matcher(piece);
+            while (words.find()) {
+                tokens.addAll(merges.encode(ByteSymbols.encode(words.group())));
+            }
+        }, tokens::add);
     }
 
     // As transformers does, a token missing from the vocabulary (possible only with a vocabulary
     // that lacks some byte symbol) becomes the unknown token, which for CLIP is the end token.
     private int idOf(String token) {
         Integer id = vocab.get(token);
-        return id != null ? id : eosId();
+        if (id != null) {
+            return id;
+        }
+        return added.id(token).orElse(eosId());
     }
 
     public int bosId() {
@@ -233,7 +300,13 @@ public final class ClipTokenizer {
         return maxLength;
     }
 
+    /** Tokens of the vocabulary, without added ones. */
     public int vocabSize() {
         return vocab.size();
+    }
+
+    /** Tokens of the vocabulary and added ones, as {@code len(tokenizer)}. */
+    public int size() {
+        return vocab.size() + added.tokens().size();
     }
 }

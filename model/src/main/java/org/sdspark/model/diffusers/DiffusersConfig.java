@@ -40,7 +40,7 @@ public final class DiffusersConfig {
             }
             return new DiffusersConfig(file.toString(), root);
         } catch (IOException e) {
-            throw new ConfigException(file + ": not valid JSON: " + e.getMessage());
+            throw ConfigException.notJson(file, e);
         }
     }
 

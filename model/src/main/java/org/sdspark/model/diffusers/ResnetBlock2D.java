@@ -1,5 +1,7 @@
 package org.sdspark.model.diffusers;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.ndarray.NDArray;
 import org.sdspark.model.nn.Conv2d;
 import org.sdspark.model.nn.GroupNorm;
@@ -35,6 +37,6 @@ public record ResnetBlock2D(GroupNorm norm1, Conv2d conv1, Linear timeEmbProj, G
         }
         h = conv2.forward(options.act().apply(norm2.forward(h)));
         NDArray out = (convShortcut == null ? x : convShortcut.forward(x)).add(h);
-        return options.outputScaleFactor() == 1.0 ? out : out.div(options.outputScaleFactor());
+        return options.outputScaleFactor() == 1.0 ? out : out.div(scalar(out, options.outputScaleFactor()));
     }
 }

@@ -1,5 +1,7 @@
 package org.sdspark.model.diffusers;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -17,7 +19,8 @@ public record Timesteps(int dim, boolean flipSinToCos, double freqShift) {
     public NDArray embed(NDArray timesteps) {
         NDManager m = timesteps.getManager();
         int half = dim / 2;
-        NDArray freqs = m.arange(0f, half, 1f, DataType.FLOAT32).mul(-Math.log(10000)).div(half - freqShift).exp();
+        NDArray exponents = m.arange(0f, half, 1f, DataType.FLOAT32);
+        NDArray freqs = exponents.mul(scalar(exponents, -Math.log(10000))).div(scalar(exponents, half - freqShift)).exp();
         NDArray args = timesteps.toType(DataType.FLOAT32, false).reshape(-1, 1).mul(freqs.reshape(1, -1));
         NDArray sin = args.sin();
         NDArray cos = args.cos();

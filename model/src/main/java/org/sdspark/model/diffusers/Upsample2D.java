@@ -2,6 +2,7 @@ package org.sdspark.model.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.sdspark.model.nn.Constants;
 import org.sdspark.model.nn.Conv2d;
 import org.sdspark.model.nn.Weights;
 
@@ -27,8 +28,8 @@ public record Upsample2D(Conv2d conv) {
     /** PyTorch's "nearest" interpolation: output index d reads input floor(d * in / out). */
     static NDArray nearest(NDArray x, long height, long width) {
         NDManager m = x.getManager();
-        NDArray rows = m.create(sourceIndices(x.getShape().get(2), height));
-        NDArray cols = m.create(sourceIndices(x.getShape().get(3), width));
+        NDArray rows = Constants.of(m, sourceIndices(x.getShape().get(2), height));
+        NDArray cols = Constants.of(m, sourceIndices(x.getShape().get(3), width));
         return x.get(":, :, {}, :", rows).get(":, :, :, {}", cols);
     }
 

@@ -3,7 +3,6 @@ package org.sdspark.model.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,7 +23,7 @@ import java.util.Map;
  * <p>Layout: u64 little-endian header length, a JSON header {name: {dtype, shape, data_offsets},
  * "__metadata__": {str: str}}, then the data section the offsets point into.
  */
-public final class SafeTensorsFile implements Closeable {
+public final class SafeTensorsFile implements TensorFile {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_HEADER = 100L * 1024 * 1024;
 
@@ -123,20 +122,24 @@ public final class SafeTensorsFile implements Closeable {
         return info;
     }
 
+    @Override
     public Path path() {
         return path;
     }
 
     /** Tensors in header order. */
+    @Override
     public Map<String, TensorInfo> tensors() {
         return tensors;
     }
 
+    @Override
     public Map<String, String> metadata() {
         return metadata;
     }
 
     /** The tensor's bytes, little-endian, memory-mapped (read-only). */
+    @Override
     public ByteBuffer data(String name) throws IOException {
         TensorInfo info = tensors.get(name);
         if (info == null) {

@@ -1,5 +1,7 @@
 package org.sdspark.model.nn;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 
@@ -14,12 +16,12 @@ public final class Activations {
 
     /** Exact (erf) GELU, PyTorch's default. */
     public static NDArray gelu(NDArray x) {
-        return x.mul(x.div(Math.sqrt(2.0)).erf().add(1)).mul(0.5);
+        return x.mul(x.div(scalar(x, Math.sqrt(2.0))).erf().add(scalar(x, 1))).mul(scalar(x, 0.5));
     }
 
     /** OpenAI CLIP's approximation x * sigmoid(1.702 x). */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+        return x.mul(Activation.sigmoid(x.mul(scalar(x, 1.702f))));
     }
 
     /** Looks an activation up by its transformers/diffusers config name. */

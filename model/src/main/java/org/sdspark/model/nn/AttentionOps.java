@@ -1,5 +1,7 @@
 package org.sdspark.model.nn;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
@@ -35,7 +37,7 @@ public final class AttentionOps {
         double scale = 1.0 / Math.sqrt(q.getShape().get(3));
         NDArray query = upcast ? q.toType(DataType.FLOAT32, false) : q;
         NDArray key = upcast ? k.toType(DataType.FLOAT32, false) : k;
-        NDArray scores = query.mul(scale).matMul(key.transpose(0, 1, 3, 2));
+        NDArray scores = query.mul(scalar(query, scale)).matMul(key.transpose(0, 1, 3, 2));
         if (mask != null) {
             scores = scores.add(mask);
         }

@@ -37,13 +37,6 @@ public record GroupNorm(int groups, float eps, NDArray weight, NDArray bias) {
         long[] affine = new long[shape.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = c;
-        return normed.mul(inScope(weight.reshape(affine), x)).add(inScope(bias.reshape(affine), x));
-    }
-
-    // A reshaped view is created in the weight's manager; move it to the caller's so a forward
-    // pass run in a sub-manager leaves nothing behind in the (long-lived) weights' manager.
-    private static NDArray inScope(NDArray view, NDArray x) {
-        view.attach(x.getManager());
-        return view;
+        return normed.mul(WeightViews.reshaped(weight, x, affine)).add(WeightViews.reshaped(bias, x, affine));
     }
 }

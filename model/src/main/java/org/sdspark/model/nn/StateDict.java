@@ -18,8 +18,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import org.sdspark.model.io.DType;
-import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.model.io.SafeTensorsWriter;
+import org.sdspark.model.io.TensorFile;
 import org.sdspark.model.io.TensorInfo;
 
 /**
@@ -85,7 +85,10 @@ public final class StateDict implements AutoCloseable {
         return new StateDict(manager, source, new LinkedHashMap<>(tensors));
     }
 
-    /** Reads one or more safetensors files (sharded checkpoints are several) into one dict. */
+    /**
+     * Reads one or more tensor files (sharded checkpoints are several) into one dict: safetensors,
+     * or PyTorch pickles through the restricted unpickler ({@link TensorFile#open}).
+     */
     public static StateDict load(NDManager parent, Path... files) throws IOException {
         return load(parent, name -> true, files);
     }
@@ -99,10 +102,10 @@ public final class StateDict implements AutoCloseable {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         try {
             for (Path file : files) {
-                try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
-                    for (TensorInfo info : st.tensors().values()) {
+                try (TensorFile tf = TensorFile.open(file)) {
+                    for (TensorInfo info : tf.tensors().values()) {
                         if (keep.test(info.name())) {
-                            tensors.put(info.name(), toNDArray(manager, info, st.data(info.name())));
+                            tensors.put(info.name(), toNDArray(manager, info, tf.data(info.name())));
                         }
                     }
                 }
@@ -114,28 +117,45 @@ public final class StateDict implements AutoCloseable {
         return new StateDict(manager, files.length == 1 ? files[0].toString() : List.of(files).toString(), tensors);
     }
 
+    /**
+     * Reads from an open file the tensor named {@code names.get(key)} for every key, under that key:
+     * a component stored under other names (LDM's EMA copies, whose names lost their dots).
+     */
+    public static StateDict load(NDManager parent, TensorFile file, Map<String, String> names, String source)
+            throws IOException {
+        NDManager manager = parent.newSubManager();
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, String> e : names.entrySet()) {
+                TensorInfo info = file.tensors().get(e.getValue());
+                if (info == null) {
+                    throw new ModelLoadException(file.path() + " has no tensor '" + e.getValue() + "' (for " + e.getKey() + ")");
+                }
+                tensors.put(e.getKey(), toNDArray(manager, info, file.data(info.name())));
+            }
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        return new StateDict(manager, source, tensors);
+    }
+
+    // The engine would keep pointing at the (read-only, memory-mapped) buffer it is given; an owned
+    // copy also makes later in-place updates (training) safe.
     static NDArray toNDArray(NDManager manager, TensorInfo info, ByteBuffer data) {
         Shape shape = new Shape(info.shape());
         return switch (info.dtype()) {
-            case F32 -> copyOf(manager.create(data, shape, DataType.FLOAT32));
+            case F32 -> Constants.owned(manager.create(data, shape, DataType.FLOAT32));
             case F16 -> widen(manager.create(data, shape, DataType.FLOAT16));
             case F64 -> widen(manager.create(data, shape, DataType.FLOAT64));
-            case BF16 -> manager.create(bf16ToFloat(data), shape);
-            case I64 -> copyOf(manager.create(data, shape, DataType.INT64));
-            case I32 -> copyOf(manager.create(data, shape, DataType.INT32));
-            case I8 -> copyOf(manager.create(data, shape, DataType.INT8));
-            case U8 -> copyOf(manager.create(data, shape, DataType.UINT8));
-            case BOOL -> copyOf(manager.create(data, shape, DataType.BOOLEAN));
+            case BF16 -> Constants.of(manager, bf16ToFloat(data), shape);
+            case I64 -> Constants.owned(manager.create(data, shape, DataType.INT64));
+            case I32 -> Constants.owned(manager.create(data, shape, DataType.INT32));
+            case I8 -> Constants.owned(manager.create(data, shape, DataType.INT8));
+            case U8 -> Constants.owned(manager.create(data, shape, DataType.UINT8));
+            case BOOL -> Constants.owned(manager.create(data, shape, DataType.BOOLEAN));
             case I16 -> throw new IllegalArgumentException("tensor '" + info.name() + "': I16 is not supported");
         };
-    }
-
-    // The engine may keep pointing at the (read-only, memory-mapped) buffer it was given; a copy
-    // owns its memory, so later in-place updates (training) are safe.
-    private static NDArray copyOf(NDArray view) {
-        NDArray owned = view.duplicate();
-        view.close();
-        return owned;
     }
 
     private static NDArray widen(NDArray narrow) {
@@ -156,11 +176,13 @@ public final class StateDict implements AutoCloseable {
 
     /**
      * A new dict beside this one (same parent manager) with every floating-point tensor cast to
-     * {@code type}, e.g. float16 for inference; integer tensors are kept.
+     * {@code type}, e.g. float16 for inference; integer tensors are kept. Every tensor is a copy
+     * (DJL's {@code toType(type, true)} returns the same storage when the type already matches).
      */
     public StateDict toType(DataType type) {
         Map<String, NDArray> cast = new LinkedHashMap<>();
-        tensors.forEach((k, v) -> cast.put(k, v.getDataType().isFloating() ? v.toType(type, true) : v.duplicate()));
+        tensors.forEach((k, v) -> cast.put(k, v.getDataType().isFloating() && v.getDataType() != type
+                ? v.toType(type, false) : v.duplicate()));
         return of(manager.getParentManager(), source + " as " + type, cast);
     }
 
@@ -179,6 +201,19 @@ public final class StateDict implements AutoCloseable {
 
     public boolean contains(String key) {
         return tensors.containsKey(key);
+    }
+
+    /**
+     * Adds a tensor under {@code key}, or replaces (and closes) the one there, taking ownership of it;
+     * it counts as used. For tensors that join a built model, e.g. embeddings of added tokens.
+     */
+    public void put(String key, NDArray tensor) {
+        tensor.attach(manager);
+        used.add(key);
+        NDArray before = tensors.put(key, tensor);
+        if (before != null && before != tensor) {
+            before.close();
+        }
     }
 
     /** A view rooted at the whole dict. */

@@ -25,6 +25,12 @@ public final class GenerationOutput {
     /** Writes everything and returns the image files, in order. */
     public static List<Path> write(Path dir, String model, GenerationSettings settings, List<RgbImage> images)
             throws IOException {
+        return write(dir, model, Adapters.NONE, settings, images);
+    }
+
+    /** As {@link #write(Path, String, GenerationSettings, List)} for a model with adapters, which generation.json lists. */
+    public static List<Path> write(Path dir, String model, Adapters adapters, GenerationSettings settings, List<RgbImage> images)
+            throws IOException {
         Files.createDirectories(dir);
         List<Path> files = new ArrayList<>();
         List<BufferedImage> tiles = new ArrayList<>();
@@ -36,18 +42,23 @@ public final class GenerationOutput {
             tiles.add(img);
         }
         png(ImageGrid.of(tiles), dir.resolve("grid.png"));
-        JSON.writeValue(dir.resolve("generation.json").toFile(), describe(model, settings, files));
+        JSON.writeValue(dir.resolve("generation.json").toFile(), describe(model, adapters, settings, files));
         return files;
     }
 
-    private static ObjectNode describe(String model, GenerationSettings s, List<Path> files) {
+    private static ObjectNode describe(String model, Adapters adapters, GenerationSettings s, List<Path> files) {
         ObjectNode root = JSON.createObjectNode();
         root.put("model", model);
+        var loras = root.putArray("loras");
+        adapters.loras().forEach(l -> loras.addObject().put("file", l.file()).put("scale", l.scale()));
+        var embeddings = root.putArray("embeddings");
+        adapters.embeddings().forEach(e -> embeddings.addObject().put("file", e.file()).set("tokens", JSON.valueToTree(e.tokens())));
         root.put("prompt", s.prompt());
         root.put("negative_prompt", s.negativePrompt());
         root.put("steps", s.steps());
         root.put("guidance", s.guidance());
         root.put("scheduler", s.scheduler());
+        root.put("eta", s.eta());
         root.put("seed", s.seed());
         root.put("width", s.width());
         root.put("height", s.height());

@@ -1,6 +1,7 @@
 package org.sdspark.model.pipeline;
 
 import java.util.List;
+import org.sdspark.model.scheduler.Samplers;
 
 /**
  * Everything that decides a text-to-image result. Image {@code i} of a run uses seed
@@ -9,13 +10,14 @@ import java.util.List;
  */
 public record GenerationSettings(String prompt, String negativePrompt, int steps, double guidance,
                                  String scheduler, long seed, int width, int height, int numImages,
-                                 int clipSkip, boolean fp16, MicroConditioning micro) {
-    public static final List<String> SCHEDULERS = List.of("ddim", "euler", "euler-a", "dpmpp-2m");
+                                 int clipSkip, boolean fp16, double eta, MicroConditioning micro) {
+    /** The sampler names ({@link Samplers#NAMES}); labels and class names are resolved to one of these first. */
+    public static final List<String> SCHEDULERS = Samplers.NAMES;
 
-    /** Settings with diffusers' default micro-conditioning. */
+    /** Settings with eta 0 (deterministic DDIM) and diffusers' default micro-conditioning. */
     public GenerationSettings(String prompt, String negativePrompt, int steps, double guidance, String scheduler, long seed,
                               int width, int height, int numImages, int clipSkip, boolean fp16) {
-        this(prompt, negativePrompt, steps, guidance, scheduler, seed, width, height, numImages, clipSkip, fp16, null);
+        this(prompt, negativePrompt, steps, guidance, scheduler, seed, width, height, numImages, clipSkip, fp16, 0, null);
     }
 
     public GenerationSettings {
@@ -29,6 +31,8 @@ public record GenerationSettings(String prompt, String negativePrompt, int steps
         require(height > 0 && height % 8 == 0, "height must be a positive multiple of 8, got " + height);
         require(numImages > 0, "num-images must be positive, got " + numImages);
         require(clipSkip >= 1, "clip-skip must be >= 1, got " + clipSkip);
+        require(eta >= 0 && eta <= 1, "eta must be in [0, 1], got " + eta);
+        require(eta == 0 || scheduler.equals("ddim"), "eta is DDIM's noise; " + scheduler + " takes none");
         // the engine's generator takes an int seed
         require(seed >= 0 && seed + numImages - 1 <= Integer.MAX_VALUE,
                 "seed must be in 0.." + (Integer.MAX_VALUE - numImages + 1) + ", got " + seed);

@@ -4,13 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.sdspark.model.checkpoint.CheckpointFamily;
@@ -23,6 +24,7 @@ import org.sdspark.model.checkpoint.UnetLayout;
 import org.sdspark.model.checkpoint.VaeKeyMap;
 import org.sdspark.model.checkpoint.VaeLayout;
 import org.sdspark.model.clip.ClipTextConfig;
+import org.sdspark.model.io.TensorFile;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
 
@@ -31,11 +33,21 @@ import org.sdspark.model.nn.StateDict;
  * {@code model.diffusion_model.}, {@code first_stage_model.} and {@code cond_stage_model.*} (SDXL:
  * {@code conditioner.embedders.0.transformer.} and {@code conditioner.embedders.1.model.}), moved
  * to and from diffusers names with the key maps of their configs. Keys outside those prefixes
- * (EMA copies, the LDM noise schedule buffers) are not part of the model and are skipped.
+ * (EMA copies, the LDM noise schedule buffers) are not part of the model and are skipped, unless
+ * the EMA copy of the UNet is asked for.
+ *
+ * <p>LDM training keeps an exponential moving average of the UNet (its {@code LitEma} of
+ * {@code model}) as buffers named by the parameter path with the dots removed:
+ * {@code model.diffusion_model.input_blocks.0.0.weight} has its average in
+ * {@code model_ema.diffusion_modelinput_blocks00weight}. Choosing EMA reads those in place of the
+ * training weights, as diffusers' conversion does with {@code extract_ema}.
  */
 final class OriginalCheckpoint {
     private static final Map<String, String> FORMAT = Map.of("format", "pt");
     private static final Pattern PROBLEM_KEY = Pattern.compile("^  (?:missing |unexpected )?(\\S+)");
+    static final String EMA_PREFIX = "model_ema.";
+    /** LitEma's own buffers, not averages of a weight. */
+    private static final Set<String> EMA_BOOKKEEPING = Set.of("model_ema.decay", "model_ema.num_updates");
 
     /** The components' tensors under diffusers names ({@code textEncoder2} only for SDXL); owned by the caller. */
     record Components(StateDict unet, StateDict vae, StateDict textEncoder, StateDict textEncoder2) {
@@ -73,18 +85,28 @@ final class OriginalCheckpoint {
         return configs.textEncoder().hiddenAct().equals("gelu") ? CheckpointFamily.SD2 : CheckpointFamily.SD1;
     }
 
-    /** One component at a time, reading only the tensors under its prefix: EMA copies and schedule buffers are never loaded. */
-    static Components read(NDManager manager, Path file, CheckpointFamily family, PipelineConfigs configs) throws IOException {
-        StateDict unet = component(manager, file, "unet", CheckpointFamily.UNET_PREFIX, unetMap(configs), Set.of());
+    /**
+     * One component at a time, reading only the tensors under its prefix: schedule buffers, and the
+     * EMA copies unless {@code ema}, are never loaded.
+     */
+    static Components read(NDManager manager, TensorFile file, CheckpointFamily family, PipelineConfigs configs,
+                           boolean ema) throws IOException {
+        if (ema && !hasEma(file.tensors().keySet())) {
+            throw new ModelLoadException(file.path() + " has no EMA weights (no " + EMA_PREFIX + "* keys besides "
+                    + EMA_BOOKKEEPING + "); EMA-only checkpoints such as *-emaonly.ckpt already hold them as"
+                    + " the model's weights: load it without EMA");
+        }
+        StateDict unet = component(manager, file, "unet", CheckpointFamily.UNET_PREFIX, unetMap(configs), Set.of(), ema);
         StateDict vae = null;
         StateDict text = null;
         try {
-            vae = component(manager, file, "vae", CheckpointFamily.VAE_PREFIX, vaeMap(configs), Set.of());
+            vae = component(manager, file, "vae", CheckpointFamily.VAE_PREFIX, vaeMap(configs), Set.of(), false);
             text = component(manager, file, "text_encoder", family.textEncoderPrefix(),
-                    textEncoderMap(family, configs.textEncoder()), ignoredTextKeys(family, configs.textEncoder()));
+                    textEncoderMap(family, configs.textEncoder()), ignoredTextKeys(family, configs.textEncoder()), false);
             // OpenCLIP's temperature belongs to its image-text head, which SDXL does not use.
             StateDict text2 = family == CheckpointFamily.SDXL ? component(manager, file, "text_encoder_2",
-                    family.textEncoder2Prefix(), textEncoder2Map(configs.xl().textEncoder2()), Set.of("logit_scale")) : null;
+                    family.textEncoder2Prefix(), textEncoder2Map(configs.xl().textEncoder2()), Set.of("logit_scale"), false)
+                    : null;
             return new Components(unet, vae, text, text2);
         } catch (IOException | RuntimeException e) {
             unet.close();
@@ -108,19 +130,37 @@ final class OriginalCheckpoint {
                 : Set.of("text_projection", "logit_scale");
     }
 
-    private static StateDict component(NDManager manager, Path file, String name, String prefix, KeyMap map,
-                                       Set<String> ignored) throws IOException {
-        Predicate<String> keep = key -> key.startsWith(prefix)
-                && ignored.stream().noneMatch(canonical(prefix, key.substring(prefix.length()))::startsWith);
-        try (StateDict raw = StateDict.load(manager, keep, file)) {
-            Map<String, NDArray> original = new LinkedHashMap<>();
-            raw.tensors().forEach((key, t) -> original.put(canonical(prefix, key.substring(prefix.length())), t));
-            if (original.isEmpty()) {
-                throw new ModelLoadException(file + " has no " + name + " tensors (no keys under " + prefix + ")");
+    /** The component's tensors under its prefix, or for {@code ema} their EMA copies, under diffusers names. */
+    private static StateDict component(NDManager manager, TensorFile file, String name, String prefix, KeyMap map,
+                                       Set<String> ignored, boolean ema) throws IOException {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (String key : file.tensors().keySet()) {
+            if (key.startsWith(prefix)) {
+                String original = canonical(prefix, key.substring(prefix.length()));
+                if (ignored.stream().noneMatch(original::startsWith)) {
+                    names.put(original, ema ? emaKey(key) : key);
+                }
             }
-            Map<String, NDArray> diffusers = LayoutConversion.toDiffusers(map.fromOriginal(original.keySet()), original);
-            return StateDict.of(manager, file + " [" + name + ", original keys under " + prefix + "]", diffusers);
         }
+        if (names.isEmpty()) {
+            throw new ModelLoadException(file.path() + " has no " + name + " tensors (no keys under " + prefix + ")");
+        }
+        String source = file.path() + " [" + name + ", original keys under " + prefix + (ema ? ", EMA weights" : "") + "]";
+        try (StateDict raw = StateDict.load(manager, file, names, source)) {
+            Map<String, NDArray> diffusers = LayoutConversion.toDiffusers(map.fromOriginal(raw.tensors().keySet()),
+                    raw.tensors());
+            return StateDict.of(manager, source, diffusers);
+        }
+    }
+
+    /** LitEma's buffer name: the parameter path after {@code model.} with its dots removed. */
+    static String emaKey(String key) {
+        return EMA_PREFIX + key.substring(key.indexOf('.') + 1).replace(".", "");
+    }
+
+    /** diffusers' test: EMA weights present beside the model's (it counts over 100 model_ema keys). */
+    static boolean hasEma(Collection<String> keys) {
+        return keys.stream().anyMatch(k -> k.startsWith(EMA_PREFIX) && !EMA_BOOKKEEPING.contains(k));
     }
 
     // Some SD 1.x checkpoints store the CLIP text model without transformers' text_model. level.

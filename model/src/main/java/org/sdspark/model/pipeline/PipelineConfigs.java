@@ -34,6 +34,11 @@ public record PipelineConfigs(UNetConfig unet, VaeConfig vae, ClipTextConfig tex
         }
     }
 
+    /** The same configs with another tokenizer (e.g. one that learned textual inversion tokens). */
+    public PipelineConfigs withTokenizer(ClipTokenizer other) {
+        return new PipelineConfigs(unet, vae, textEncoder, scheduler, other, xl);
+    }
+
     /** Reads the configs of a diffusers folder in place. */
     public static PipelineConfigs read(Path folder) throws IOException {
         return new PipelineConfigs(

@@ -32,13 +32,10 @@ public record PipelineFiles(Map<String, byte[]> files) {
     /** SDXL's second text encoder and its tokenizer. */
     public static final String TEXT_ENCODER_2_CONFIG = "text_encoder_2/config.json";
     public static final String TOKENIZER_2 = "tokenizer_2";
-    private static final List<String> TOKENIZERS = List.of(TOKENIZER, TOKENIZER_2);
-    private static final List<String> TOKENIZER_READ = List.of("vocab.json", "merges.txt", "tokenizer_config.json",
-            "special_tokens_map.json");
-    private static final List<String> REQUIRED = List.of(UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, SCHEDULER_CONFIG,
-            TOKENIZER + "/vocab.json", TOKENIZER + "/merges.txt");
-    private static final List<String> REQUIRED_WITH_TEXT_ENCODER_2 = List.of(TOKENIZER_2 + "/vocab.json",
-            TOKENIZER_2 + "/merges.txt");
+    private static final List<String> REQUIRED = List.of(UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, SCHEDULER_CONFIG);
+    // the CLIP vocabulary: vocab.json and merges.txt, or (all transformers 5 writes) tokenizer.json
+    private static final List<String> VOCABULARY = List.of("vocab.json", "merges.txt");
+    private static final String TOKENIZER_JSON = "tokenizer.json";
 
     public PipelineFiles {
         files = Collections.unmodifiableMap(new TreeMap<>(files));
@@ -57,7 +54,7 @@ public record PipelineFiles(Map<String, byte[]> files) {
                 files.put(name, Files.readAllBytes(file));
             }
         }
-        for (String name : TOKENIZERS) {
+        for (String name : List.of(TOKENIZER, TOKENIZER_2)) {
             Path tokenizer = folder.resolve(name);
             if (Files.isDirectory(tokenizer)) {
                 try (Stream<Path> list = Files.list(tokenizer)) {
@@ -84,18 +81,12 @@ public record PipelineFiles(Map<String, byte[]> files) {
     }
 
     /**
-     * The files sdspark reads, as metadata entries; the tokenizer's other files (transformers'
-     * 2 MB tokenizer.json) stay out of the header, their content is vocab.json and merges.txt again.
+     * Every file as a metadata entry, the tokenizer's tokenizer.json (2 MB for CLIP) too, so that
+     * a folder converted to a single file and back has all its files again.
      */
     public Map<String, String> toMetadata() {
         Map<String, String> out = new TreeMap<>();
-        files.forEach((k, v) -> {
-            int slash = k.indexOf('/');
-            boolean tokenizerFile = slash > 0 && TOKENIZERS.contains(k.substring(0, slash));
-            if (!tokenizerFile || TOKENIZER_READ.contains(k.substring(slash + 1))) {
-                out.put(METADATA_PREFIX + k, new String(v, StandardCharsets.UTF_8));
-            }
-        });
+        files.forEach((k, v) -> out.put(METADATA_PREFIX + k, new String(v, StandardCharsets.UTF_8)));
         return out;
     }
 
@@ -115,17 +106,27 @@ public record PipelineFiles(Map<String, byte[]> files) {
 
     /** Fails, naming {@code source} and every missing file, unless a pipeline can be built from these. */
     public void requireComplete(String source) {
-        List<String> required = new ArrayList<>(REQUIRED);
+        List<String> missing = new ArrayList<>(REQUIRED.stream().filter(n -> !files.containsKey(n)).toList());
+        boolean vocabulary = hasVocabulary(TOKENIZER, missing);
         if (files.containsKey(TEXT_ENCODER_2_CONFIG)) {
-            required.addAll(REQUIRED_WITH_TEXT_ENCODER_2);
+            vocabulary &= hasVocabulary(TOKENIZER_2, missing);
         }
-        List<String> missing = required.stream().filter(n -> !files.containsKey(n)).toList();
         if (!missing.isEmpty()) {
             throw new ModelLoadException(source + " lacks " + String.join(", ", missing)
-                    + (missing.stream().anyMatch(n -> n.startsWith(TOKENIZER))
-                    ? " (the CLIP tokenizer's vocab.json and merges.txt; pass --config DIR, a diffusers folder"
-                            + " of the same model family such as stable-diffusion-v1-5 or stable-diffusion-2-1)" : ""));
+                    + (vocabulary ? "" : " (the CLIP tokenizer's vocab.json and merges.txt, or its tokenizer.json; pass"
+                            + " --config DIR, a diffusers folder of the same model family such as stable-diffusion-v1-5"
+                            + " or stable-diffusion-2-1)"));
         }
+    }
+
+    /** Whether {@code tokenizer}/ has a vocabulary; if not, its missing files are added to {@code missing}. */
+    private boolean hasVocabulary(String tokenizer, List<String> missing) {
+        List<String> pair = VOCABULARY.stream().map(n -> tokenizer + "/" + n).toList();
+        if (files.containsKey(tokenizer + "/" + TOKENIZER_JSON) || files.keySet().containsAll(pair)) {
+            return true;
+        }
+        missing.addAll(pair.stream().filter(n -> !files.containsKey(n)).toList());
+        return false;
     }
 
     public void writeTo(Path folder) throws IOException {

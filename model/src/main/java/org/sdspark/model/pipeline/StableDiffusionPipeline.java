@@ -9,15 +9,28 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.sdspark.model.checkpoint.CheckpointFamily;
 import org.sdspark.model.checkpoint.ConfigInference;
 import org.sdspark.model.checkpoint.KeyMap;
 import org.sdspark.model.clip.ClipTextConfig;
 import org.sdspark.model.clip.ClipTextModel;
+import org.sdspark.model.clip.ClipTokenizer;
+import org.sdspark.model.embedding.TextualInversion;
+import org.sdspark.model.embedding.TextualInversionFile;
 import org.sdspark.model.io.SafeTensorsFile;
+import org.sdspark.model.diffusers.ComponentFolder;
+import org.sdspark.model.io.TensorFile;
 import org.sdspark.model.io.TensorInfo;
+import org.sdspark.model.lora.AdaptableModules;
+import org.sdspark.model.lora.Component;
+import org.sdspark.model.lora.KohyaNames;
+import org.sdspark.model.lora.LoraFile;
+import org.sdspark.model.lora.LoraMerge;
+import org.sdspark.model.lora.LoraWeights;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
 import org.sdspark.model.unet.UNet2DConditionModel;
@@ -34,7 +47,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     private final String source;
     private final PipelineFiles files;
-    private final PipelineConfigs configs;
+    private PipelineConfigs configs;
+    private Adapters adapters = Adapters.NONE;
     private final ClipTextModel textEncoder;
     private final ClipTextModel textEncoder2;
     private final UNet2DConditionModel unet;
@@ -56,15 +70,27 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return load(manager, path, LoadOptions.DEFAULT);
     }
 
-    /** A diffusers folder, or a {@code .safetensors} file in the original layout. */
+    /**
+     * A diffusers folder, or one file in the original layout: {@code .safetensors}, or a PyTorch
+     * pickle ({@code .ckpt}, {@code .pt}, {@code .bin}) read by the restricted unpickler.
+     */
     public static StableDiffusionPipeline load(NDManager manager, Path path, LoadOptions options) throws IOException {
         if (Files.isDirectory(path)) {
+            if (options.ema()) {
+                throw new ModelLoadException(path + " is a diffusers folder, which holds one set of UNet weights; EMA"
+                        + " weights are chosen from an original checkpoint (.ckpt or .safetensors with model_ema.* keys)");
+            }
             return loadDiffusers(manager, path, options);
         }
         if (Files.isRegularFile(path)) {
+            if (options.variant() != null) {
+                throw new ModelLoadException(path + " is one file; a weights variant ('" + options.variant()
+                        + "') names the files of a diffusers folder");
+            }
             return loadSingleFile(manager, path, options);
         }
-        throw new ModelLoadException(path + " does not exist (expected a diffusers pipeline folder or a .safetensors checkpoint)");
+        throw new ModelLoadException(path + " does not exist (expected a diffusers pipeline folder or a .safetensors or"
+                + " .ckpt checkpoint)");
     }
 
     private static StableDiffusionPipeline loadDiffusers(NDManager manager, Path folder, LoadOptions options)
@@ -75,13 +101,17 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         ClipTextModel text2 = null;
         UNet2DConditionModel unet = null;
         try {
-            text = ClipTextModel.load(manager, folder.resolve("text_encoder"), options.dataType());
+            text = ClipTextModel.load(manager, new ComponentFolder(folder.resolve("text_encoder"),
+                    ComponentFolder.TRANSFORMERS_WEIGHTS, options.variant()), options.dataType());
             if (configs.xl() != null) {
-                text2 = ClipTextModel.load(manager, folder.resolve("text_encoder_2"), options.dataType());
+                text2 = ClipTextModel.load(manager, new ComponentFolder(folder.resolve("text_encoder_2"),
+                        ComponentFolder.TRANSFORMERS_WEIGHTS, options.variant()), options.dataType());
             }
-            unet = UNet2DConditionModel.load(manager, folder.resolve("unet"));
+            unet = UNet2DConditionModel.load(manager, new ComponentFolder(folder.resolve("unet"),
+                    ComponentFolder.DIFFUSERS_WEIGHTS, options.variant()));
             unet = toType(unet, options.dataType());
-            AutoencoderKL vae = AutoencoderKL.load(manager, folder.resolve("vae"));
+            AutoencoderKL vae = AutoencoderKL.load(manager, new ComponentFolder(folder.resolve("vae"),
+                    ComponentFolder.DIFFUSERS_WEIGHTS, options.variant()));
             return new StableDiffusionPipeline(folder.toString(), files, configs, text, text2, unet, vae);
         } catch (IOException | RuntimeException e) {
             closeAll(text, text2, unet);
@@ -91,32 +121,36 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     private static StableDiffusionPipeline loadSingleFile(NDManager manager, Path file, LoadOptions options)
             throws IOException {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        Map<String, String> metadata;
-        try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
-            for (TensorInfo info : st.tensors().values()) {
+        try (TensorFile tensors = TensorFile.open(file)) {
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            for (TensorInfo info : tensors.tensors().values()) {
                 shapes.put(info.name(), info.shape());
             }
-            metadata = st.metadata();
+            CheckpointFamily family = CheckpointFamily.of(shapes.keySet());
+            PipelineFiles files = configFiles(file, shapes, tensors.metadata(), family, options);
+            PipelineConfigs configs = PipelineConfigs.of(files, configSource(file, tensors.metadata(), options));
+            OriginalCheckpoint.Components parts = OriginalCheckpoint.read(manager, tensors, family, configs, options.ema());
+            return fromOriginal(file, files, configs, family, parts, options.dataType());
         }
-        CheckpointFamily family = CheckpointFamily.of(shapes.keySet());
-        PipelineFiles files = configFiles(file, shapes, metadata, family, options);
-        PipelineConfigs configs = PipelineConfigs.of(files, configSource(file, metadata, options));
-        OriginalCheckpoint.Components parts = OriginalCheckpoint.read(manager, file, family, configs);
+    }
+
+    private static StableDiffusionPipeline fromOriginal(Path file, PipelineFiles files, PipelineConfigs configs,
+                                                        CheckpointFamily family, OriginalCheckpoint.Components parts,
+                                                        DataType dataType) {
         ClipTextModel text = null;
         ClipTextModel text2 = null;
         UNet2DConditionModel unet = null;
         try {
             text = toType(namingFileKeys(() -> ClipTextModel.of(configs.textEncoder(), parts.textEncoder()),
                     OriginalCheckpoint.textEncoderMap(family, configs.textEncoder()), family.textEncoderPrefix()),
-                    options.dataType());
+                    dataType);
             if (parts.textEncoder2() != null) {
                 text2 = toType(namingFileKeys(() -> ClipTextModel.of(configs.xl().textEncoder2(), parts.textEncoder2()),
                         OriginalCheckpoint.textEncoder2Map(configs.xl().textEncoder2()), family.textEncoder2Prefix()),
-                        options.dataType());
+                        dataType);
             }
             unet = toType(namingFileKeys(() -> UNet2DConditionModel.from(configs.unet(), parts.unet()),
-                    OriginalCheckpoint.unetMap(configs), CheckpointFamily.UNET_PREFIX), options.dataType());
+                    OriginalCheckpoint.unetMap(configs), CheckpointFamily.UNET_PREFIX), dataType);
             AutoencoderKL vae = namingFileKeys(() -> AutoencoderKL.from(configs.vae(), parts.vae()),
                     OriginalCheckpoint.vaeMap(configs), CheckpointFamily.VAE_PREFIX);
             return new StableDiffusionPipeline(file.toString(), files, configs, text, text2, unet, vae);
@@ -229,6 +263,70 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Merges a LoRA/LoCon file (PEFT/diffusers or kohya/A1111 layout, LDM or diffusers UNet names)
+     * into the UNet and text encoder: {@code W += scale * (alpha / rank) * up . down}, what diffusers'
+     * {@code load_lora_weights} then {@code fuse_lora(lora_scale=scale)} give. Fails, changing nothing,
+     * naming every key that does not fit. Returns the number of layers changed.
+     */
+    public int fuseLora(Path file, double scale) throws IOException {
+        AdaptableModules modules = AdaptableModules.of(shapes(unet.stateDict()), shapes(textEncoder.weights()));
+        KohyaNames names = KohyaNames.index(modules, OriginalCheckpoint.unetMap(configs));
+        try (NDManager scope = unet.stateDict().manager().newSubManager()) {
+            LoraWeights lora = LoraFile.read(scope, file, modules, names);
+            LoraMerge.merge(lora, scale, m -> weightsOf(m.component()).tensors().get(modules.weightKey(m)));
+            adapters = adapters.with(new Adapters.Lora(file.toString(), scale));
+            return lora.modules().size();
+        }
+    }
+
+    private StateDict weightsOf(Component component) {
+        return component == Component.UNET ? unet.stateDict() : textEncoder.weights();
+    }
+
+    private static Map<String, long[]> shapes(StateDict dict) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        dict.tensors().forEach((k, v) -> shapes.put(k, v.getShape().getShape()));
+        return shapes;
+    }
+
+    /**
+     * Adds a textual inversion embedding (diffusers' {@code {token: vectors}} or A1111's
+     * {@code emb_params}) as diffusers' {@code load_textual_inversion} does: its token(s) join the
+     * tokenizer, its vectors the text encoder's embeddings. Returns the tokens added.
+     *
+     * @param token the prompt word for it, replacing the file's own (A1111 files: the file name)
+     */
+    public List<String> loadTextualInversion(Path file, Optional<String> token) throws IOException {
+        if (textEncoder2 != null) {
+            throw new ModelLoadException(file + ": textual inversion embeddings for SDXL (clip_l and clip_g vectors, one"
+                    + " per text encoder) are not supported yet");
+        }
+        try (NDManager scope = textEncoder.weights().manager().newSubManager()) {
+            TextualInversion embedding = TextualInversionFile.read(scope, file, token);
+            long dim = embedding.vectors().getShape().get(1);
+            if (dim != configs.textEncoder().hiddenSize()) {
+                throw new ModelLoadException(file + ": vectors of " + dim + " values, this text encoder embeds tokens in "
+                        + configs.textEncoder().hiddenSize() + " (an embedding for another model?)");
+            }
+            ClipTokenizer tokenizer = configs.tokenizer();
+            if (tokenizer.size() != textEncoder.tokenCount()) {
+                throw new ModelLoadException("the tokenizer has " + tokenizer.size() + " tokens and the text encoder "
+                        + textEncoder.tokenCount() + " embeddings; a token added to both would not line up");
+            }
+            ClipTokenizer extended;
+            try {
+                extended = tokenizer.withAddedTokens(embedding.tokens());
+            } catch (IllegalArgumentException e) {
+                throw new ModelLoadException(file + ": " + e.getMessage());
+            }
+            textEncoder.addTokenEmbeddings(embedding.vectors());
+            configs = configs.withTokenizer(extended);
+            adapters = adapters.with(new Adapters.Embedding(file.toString(), embedding.tokens()));
+            return embedding.tokens();
+        }
+    }
+
     /** Writes a diffusers folder: model_index.json, each component's config and weights, the tokenizer. */
     public void saveDiffusers(Path folder) throws IOException {
         Files.createDirectories(folder);
@@ -256,6 +354,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     public PipelineConfigs configs() {
         return configs;
+    }
+
+    /** The LoRAs merged and embeddings added since loading. */
+    public Adapters adapters() {
+        return adapters;
     }
 
     public ClipTextModel textEncoder() {

@@ -1,5 +1,7 @@
 package org.sdspark.model.pipeline;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -24,8 +26,8 @@ import org.sdspark.model.unet.AddedConditions;
  * without a negative prompt its unconditional half is zeros (force_zeros_for_empty_prompt).
  *
  * <p>Image i starts from Gaussian noise drawn with seed {@code seed + i} from the engine's
- * generator, which the ancestral sampler's step noise then continues: a seed always gives the same
- * image. Every step's arrays live in a sub-manager closed at the end of the step.
+ * generator, which the stochastic samplers' step noise then continues: a seed always gives the
+ * same image. Every step's arrays live in a sub-manager closed at the end of the step.
  */
 public final class TextToImage {
     private final StableDiffusionPipeline pipeline;
@@ -42,7 +44,8 @@ public final class TextToImage {
             Conditioning uncond = settings.guided() ? encode(run, settings, true) : null;
             for (int i = 0; i < settings.numImages(); i++) {
                 try (NDManager one = run.newSubManager();
-                     Sampler sampler = Samplers.create(settings.scheduler(), pipeline.configs().scheduler(), settings.steps())) {
+                     Sampler sampler = Samplers.create(settings.scheduler(), pipeline.configs().scheduler(), settings.steps(),
+                             settings.eta())) {
                     Engine.getInstance().setRandomSeed(settings.seedOf(i));
                     NDArray noise = one.randomNormal(latentShape(settings.height(), settings.width()));
                     int index = i;
@@ -111,7 +114,7 @@ public final class TextToImage {
         NDManager caller = noise.getManager();
         boolean guided = uncond != null && guidance > 1;
         Conditioning context = guided ? Conditioning.concat(uncond, cond) : cond;
-        NDArray x = noise.mul(sampler.initNoiseSigma());
+        NDArray x = noise.mul(scalar(noise, sampler.initNoiseSigma()));
         double[] timesteps = sampler.timesteps();
         try {
             for (int k = 0; k < timesteps.length; k++) {
@@ -141,7 +144,7 @@ public final class TextToImage {
     private static NDArray guide(NDArray out, double guidance) {
         NDList halves = out.split(2, 0);
         NDArray uncond = halves.get(0);
-        return uncond.add(halves.get(1).sub(uncond).mul(guidance));
+        return uncond.add(halves.get(1).sub(uncond).mul(scalar(uncond, guidance)));
     }
 
     /** Latents to images in [0, 1], NCHW: {@code (vae.decode(latents / scaling) / 2 + 0.5).clamp(0, 1)}. */
@@ -151,7 +154,8 @@ public final class TextToImage {
             NDArray z = pipeline.vae().unscale(latents.toType(DataType.FLOAT32, false));
             z.attach(scope);
             NDArray raw = pipeline.vae().decode(z);
-            NDArray image = raw.toType(DataType.FLOAT32, false).div(2).add(0.5).clip(0, 1);
+            NDArray image = raw.toType(DataType.FLOAT32, false);
+            image = image.div(scalar(image, 2)).add(scalar(image, 0.5)).clip(0, 1);
             image.attach(caller);
             return image;
         }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.function.IntToDoubleFunction;
+import org.sdspark.model.nn.Constants;
 
 /**
  * The forward (noising) process for training: noisy latents at per-sample timesteps, the
@@ -59,7 +60,7 @@ public final class DdpmScheduler {
         for (int i = 0; i < t.length; i++) {
             out[i] = (float) schedule.snr(index(t[i]));
         }
-        return timesteps.getManager().create(out);
+        return Constants.of(timesteps.getManager(), out, new Shape(out.length));
     }
 
     private double signal(int t) {
@@ -83,7 +84,7 @@ public final class DdpmScheduler {
         long[] shape = new long[like.getShape().dimension()];
         Arrays.fill(shape, 1);
         shape[0] = t.length;
-        return like.getManager().create(values, new Shape(shape))
+        return Constants.of(like.getManager(), values, new Shape(shape))
                 .toType(like.getDataType(), false).toDevice(like.getDevice(), false);
     }
 

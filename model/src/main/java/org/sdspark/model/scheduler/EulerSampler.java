@@ -1,22 +1,26 @@
 package org.sdspark.model.scheduler;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.ndarray.NDArray;
 
-/** Euler (EulerDiscrete) and Euler ancestral, stepping by {@link EulerSteps}. */
+/** Euler (EulerDiscrete) and Euler ancestral, with or without Karras sigmas, stepping by {@link EulerSteps}. */
 public final class EulerSampler implements Sampler {
     private final EulerSteps steps;
     private final boolean ancestral;
+    private final boolean karras;
     private final int n;
 
-    public EulerSampler(SchedulerConfig config, int n, boolean ancestral) {
-        this.steps = new EulerSteps(config, n, ancestral);
+    public EulerSampler(SchedulerConfig config, int n, boolean ancestral, boolean karras) {
+        this.steps = new EulerSteps(config, n, ancestral, karras);
         this.ancestral = ancestral;
+        this.karras = karras;
         this.n = n;
     }
 
     @Override
     public String name() {
-        return ancestral ? "euler-a" : "euler";
+        return (ancestral ? "euler-a" : "euler") + (karras ? "-karras" : "");
     }
 
     @Override
@@ -41,19 +45,19 @@ public final class EulerSampler implements Sampler {
     @Override
     public NDArray scaleModelInput(NDArray sample, int stepIndex) {
         Tensors.checkStep(stepIndex, n);
-        return Tensors.scoped(sample, () -> sample.div(steps.inputDivisor(stepIndex)), sample);
+        return Tensors.scoped(sample, () -> sample.div(scalar(sample, steps.inputDivisor(stepIndex))), sample);
     }
 
     @Override
     public NDArray step(NDArray modelOutput, int stepIndex, NDArray sample, NDArray noise) {
         Tensors.checkStep(stepIndex, n);
         if (ancestral && noise == null) {
-            throw new IllegalArgumentException("euler-a needs a unit Gaussian noise tensor at every step");
+            throw new IllegalArgumentException(name() + " needs a unit Gaussian noise tensor at every step");
         }
         EulerSteps.Step s = steps.step(stepIndex);
         return Tensors.scoped(sample, () -> {
             NDArray prev = Tensors.combine(s.prev(), sample, modelOutput);
-            return ancestral ? prev.add(noise.mul(s.noise())) : prev;
+            return ancestral ? prev.add(noise.mul(scalar(noise, s.noise()))) : prev;
         }, sample, modelOutput, ancestral ? noise : null);
     }
 }

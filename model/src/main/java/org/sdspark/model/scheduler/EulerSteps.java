@@ -9,6 +9,12 @@ package org.sdspark.model.scheduler;
  * <p>A step moves along the derivative d = (x − x0)/sigma from sigma to sigma_down and, when
  * ancestral, adds fresh noise of scale sigma_up, where sigma_up² + sigma_down² = sigma_next² and
  * sigma_up = sigma_next·sqrt(1 − sigma_next²/sigma²); without noise sigma_down is sigma_next.
+ *
+ * <p>With Karras sigmas the n sigmas are spaced by {@link KarrasSigmas} between those of the
+ * first and last spaced timestep, and the timesteps follow from the sigmas (fractional).
+ * diffusers' EulerAncestralDiscreteScheduler has no Karras option; the ancestral sampler takes
+ * EulerDiscreteScheduler's Karras schedule, as k-diffusion's sample_euler_ancestral (A1111's
+ * "Euler a" with the Karras schedule) does.
  */
 public final class EulerSteps {
     private final PredictionType prediction;
@@ -21,16 +27,25 @@ public final class EulerSteps {
     public record Step(Combination prev, double noise) {
     }
 
-    public EulerSteps(SchedulerConfig config, int n, boolean ancestral) {
+    public EulerSteps(SchedulerConfig config, int n, boolean ancestral, boolean karras) {
         NoiseSchedule schedule = NoiseSchedule.of(config);
         TimestepSpacing spacing = config.timestepSpacingOr(TimestepSpacing.LINSPACE);
         this.prediction = config.predictionType();
         this.ancestral = ancestral;
         this.timesteps = spacing.timesteps(config.numTrainTimesteps(), n, config.stepsOffset());
         this.sigmas = new double[n + 1];
+        // diffusers keeps Euler timesteps and sigmas as float32, interpolating in float64 between
+        double[] spaced = new double[n];
         for (int i = 0; i < n; i++) {
-            timesteps[i] = (float) timesteps[i]; // diffusers keeps Euler timesteps as float32
-            sigmas[i] = (float) schedule.sigmaAt(timesteps[i]);
+            timesteps[i] = (float) timesteps[i];
+            spaced[i] = schedule.sigmaAt(timesteps[i]);
+        }
+        double[] chosen = karras ? KarrasSigmas.of(spaced[n - 1], spaced[0], n) : spaced;
+        for (int i = 0; i < n; i++) {
+            sigmas[i] = (float) chosen[i];
+            if (karras) {
+                timesteps[i] = (float) schedule.timestepOf(chosen[i]);
+            }
         }
         float maxSigma = (float) sigmas[0];
         // diffusers' rule: sqrt(sigma_max² + 1) under leading spacing, sigma_max otherwise.

@@ -68,6 +68,30 @@ public final class NoiseSchedule {
         return slope * (t - low) + sigma(low);
     }
 
+    /**
+     * The (fractional) timestep whose sigma is {@code sigma}: linear interpolation of log sigma
+     * between the two training timesteps around it, clamped to the table (diffusers' _sigma_to_t,
+     * whose table of log sigmas is float32).
+     */
+    public double timestepOf(double sigma) {
+        double logSigma = Math.log(Math.max(sigma, 1e-10));
+        int low = 0;
+        for (int t = 0; t < betas.length; t++) {
+            if (logSigma(t) <= logSigma) {
+                low = t;
+            }
+        }
+        low = Math.min(low, betas.length - 2);
+        double lo = logSigma(low);
+        double hi = logSigma(low + 1);
+        double w = Math.min(1, Math.max(0, (lo - logSigma) / (lo - hi)));
+        return (1 - w) * low + w * (low + 1);
+    }
+
+    private double logSigma(int t) {
+        return (float) Math.log(sigma(t));
+    }
+
     private int check(int t) {
         if (t < 0 || t >= betas.length) {
             throw new IllegalArgumentException("timestep " + t + " is outside 0.." + (betas.length - 1));

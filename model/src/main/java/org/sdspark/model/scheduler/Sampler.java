@@ -3,8 +3,8 @@ package org.sdspark.model.scheduler;
 import ai.djl.ndarray.NDArray;
 
 /**
- * One sampling run of n steps (make a new one per run: DPM-Solver++ remembers the previous
- * step). The denoising loop is:
+ * One sampling run of n steps (make a new one per run: DPM-Solver++ and UniPC remember earlier
+ * steps). The denoising loop is:
  *
  * <pre>{@code
  * try (Sampler s = Samplers.create("euler", config, steps)) {
@@ -35,7 +35,7 @@ public interface Sampler extends AutoCloseable {
         return 1.0;
     }
 
-    /** Whether {@link #step} needs a fresh unit Gaussian noise tensor (ancestral samplers). */
+    /** Whether {@link #step} needs a fresh unit Gaussian noise tensor (ancestral, SDE, DDIM with eta > 0, LCM). */
     default boolean needsNoise() {
         return false;
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -20,9 +21,21 @@ import java.util.function.Predicate;
  * <p>{@code timestep_spacing} stays empty when the file does not set it, because diffusers'
  * default differs by class (DDIM and DDPM: leading; Euler and DPM-Solver: linspace).
  *
- * <p>Keys that only select an algorithm variant ({@code solver_order}, {@code algorithm_type},
- * {@code skip_prk_steps}, ...) are ignored: the sampler is chosen by name. Keys that would change
- * the noise schedule in a way not implemented here are rejected unless they hold their default.
+ * <p>The keys that select an algorithm variant ({@code use_karras_sigmas}, {@code algorithm_type},
+ * {@code solver_order}, {@code solver_type}, ...) are kept as written: a sampler chosen by its
+ * diffusers class name reads them as that class would ({@link Samplers}), one chosen by its own
+ * name ({@code dpmpp-2m-karras}) is what its name says. Keys that would change the noise schedule
+ * in a way not implemented here are rejected unless they hold their default.
+ *
+ * @param useKarrasSigmas Karras et al.'s sigma spacing (Euler, DPM-Solver, UniPC)
+ * @param algorithmType DPM-Solver's: {@code dpmsolver++} or {@code sde-dpmsolver++} (and the deprecated
+ *     {@code dpmsolver}, {@code sde-dpmsolver}, which no sampler here implements)
+ * @param solverOrder DPM-Solver's and UniPC's multistep order
+ * @param solverType DPM-Solver's {@code midpoint} / {@code heun} or UniPC's {@code bh1} / {@code bh2};
+ *     empty for each class's default
+ * @param lowerOrderFinal UniPC's: first order on the last step
+ * @param originalInferenceSteps LCM's distillation schedule length
+ * @param timestepScaling LCM's boundary-condition time scale
  */
 public record SchedulerConfig(
         String className,
@@ -35,22 +48,37 @@ public record SchedulerConfig(
         Optional<TimestepSpacing> timestepSpacing,
         boolean setAlphaToOne,
         boolean clipSample,
-        double clipSampleRange) {
+        double clipSampleRange,
+        boolean useKarrasSigmas,
+        String algorithmType,
+        int solverOrder,
+        Optional<String> solverType,
+        boolean lowerOrderFinal,
+        int originalInferenceSteps,
+        double timestepScaling) {
+
+    /** The algorithm_type values diffusers' DPMSolverMultistepScheduler knows. */
+    public static final List<String> ALGORITHM_TYPES = List.of("dpmsolver++", "sde-dpmsolver++", "dpmsolver", "sde-dpmsolver");
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // Python's json writes -Infinity (lambda_min_clipped)
             .build();
 
     private static final Map<String, Predicate<JsonNode>> MUST_BE_DEFAULT = new LinkedHashMap<>();
+    private static final List<String> SOLVER_TYPES = List.of("midpoint", "heun", "bh1", "bh2", "logrho");
 
     static {
         Predicate<JsonNode> isFalse = n -> n.isBoolean() && !n.booleanValue();
         MUST_BE_DEFAULT.put("trained_betas", JsonNode::isNull);
-        for (String flag : new String[] {"rescale_betas_zero_snr", "thresholding", "use_karras_sigmas",
+        for (String flag : new String[] {"rescale_betas_zero_snr", "thresholding",
                 "use_exponential_sigmas", "use_beta_sigmas", "use_lu_lambdas", "use_flow_sigmas",
                 "use_dynamic_shifting", "euler_at_final"}) {
             MUST_BE_DEFAULT.put(flag, isFalse);
         }
+        MUST_BE_DEFAULT.put("predict_x0", n -> n.isBoolean() && n.booleanValue());
+        MUST_BE_DEFAULT.put("disable_corrector", n -> n.isArray() && n.isEmpty());
+        MUST_BE_DEFAULT.put("sigma_min", JsonNode::isNull);
+        MUST_BE_DEFAULT.put("sigma_max", JsonNode::isNull);
         MUST_BE_DEFAULT.put("interpolation_type", n -> n.asText().equals("linear"));
         MUST_BE_DEFAULT.put("timestep_type", n -> n.asText().equals("discrete"));
         MUST_BE_DEFAULT.put("final_sigmas_type", n -> n.asText().equals("zero"));
@@ -59,6 +87,7 @@ public record SchedulerConfig(
 
     public SchedulerConfig {
         timestepSpacing = timestepSpacing == null ? Optional.empty() : timestepSpacing;
+        solverType = solverType == null ? Optional.empty() : solverType;
     }
 
     public static SchedulerConfig load(Path file) {
@@ -106,8 +135,16 @@ public record SchedulerConfig(
         boolean clipSample = r.bool("clip_sample", true);
         double clipRange = r.positive("clip_sample_range", 1.0);
         String className = r.absent("_class_name") ? "" : r.text("_class_name");
+        boolean karras = r.bool("use_karras_sigmas", false);
+        String algorithm = r.oneOf("algorithm_type", "dpmsolver++", ALGORITHM_TYPES);
+        int solverOrder = r.integer("solver_order", 2, 1);
+        Optional<String> solverType = Optional.ofNullable(r.oneOf("solver_type", null, SOLVER_TYPES));
+        boolean lowerOrderFinal = r.bool("lower_order_final", true);
+        int originalSteps = r.integer("original_inference_steps", 50, 1);
+        double timestepScaling = r.positive("timestep_scaling", 10.0);
         return new SchedulerConfig(className, trainSteps, betaStart, betaEnd, schedule, prediction, stepsOffset,
-                spacing, setAlphaToOne, clipSample, clipRange);
+                spacing, setAlphaToOne, clipSample, clipRange, karras, algorithm, solverOrder, solverType, lowerOrderFinal,
+                originalSteps, timestepScaling);
     }
 
     /** The configured spacing, or the default of the scheduler class that is asking. */
@@ -142,6 +179,11 @@ public record SchedulerConfig(
                 throw bad(key, root.get(key), "one of " + allowed);
             }
             return parsed;
+        }
+
+        String oneOf(String key, String fallback, List<String> allowed) {
+            String v = text(key);
+            return choice(key, fallback, v != null && allowed.contains(v) ? v : null, String.join(", ", allowed));
         }
 
         int integer(String key, int fallback, int min) {

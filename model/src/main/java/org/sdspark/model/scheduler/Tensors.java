@@ -1,5 +1,7 @@
 package org.sdspark.model.scheduler;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -20,10 +22,11 @@ final class Tensors {
      * precision latents for the step and round only the result.
      */
     static NDArray combine(Combination c, NDArray sample, NDArray model) {
-        return atLeastFloat32(sample).mul(c.sample()).add(atLeastFloat32(model).mul(c.model()));
+        NDArray x = atLeastFloat32(sample);
+        return x.mul(scalar(x, c.sample())).add(atLeastFloat32(model).mul(scalar(x, c.model())));
     }
 
-    private static NDArray atLeastFloat32(NDArray x) {
+    static NDArray atLeastFloat32(NDArray x) {
         return x.getDataType() == DataType.FLOAT16 ? x.toType(DataType.FLOAT32, false) : x;
     }
 

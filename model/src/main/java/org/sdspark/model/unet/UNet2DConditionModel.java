@@ -115,7 +115,12 @@ public final class UNet2DConditionModel implements AutoCloseable {
 
     /** A diffusers {@code unet/} folder: config.json + diffusion_pytorch_model.safetensors. */
     public static UNet2DConditionModel load(NDManager manager, Path folder) throws IOException {
-        return new ComponentFolder(folder).load(manager, UNetConfig::read, UNet2DConditionModel::from);
+        return load(manager, new ComponentFolder(folder));
+    }
+
+    /** A diffusers {@code unet/} folder, with the weights file it names (a variant, or .bin). */
+    public static UNet2DConditionModel load(NDManager manager, ComponentFolder folder) throws IOException {
+        return folder.load(manager, UNetConfig::read, UNet2DConditionModel::from);
     }
 
     /** A freshly initialised model of {@code config} (PyTorch's default init). */

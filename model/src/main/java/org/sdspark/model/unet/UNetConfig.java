@@ -7,7 +7,7 @@ import java.util.Set;
 import org.sdspark.model.diffusers.DiffusersConfig;
 
 /**
- * A diffusers {@code unet/config.json} (UNet2DConditionModel) as far as Stable Diffusion 1.x/2.x
+ * A diffusers {@code unet/config.json} (UNet2DConditionModel) as far as Stable Diffusion 1.x/2.x and SDXL
  * use it. Lists are per down block, in down-path order.
  *
  * @param attentionHeads heads of each block's transformers. diffusers' quirk: when
@@ -120,7 +120,7 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         }
     }
 
-    // Options of UNet2DConditionModel that Stable Diffusion 1.x/2.x leave at their defaults.
+    // Options of UNet2DConditionModel that Stable Diffusion 1.x/2.x and SDXL leave at their defaults.
     private static void requireUnused(DiffusersConfig c) {
         c.requireDefault("center_input_sample", false);
         c.requireDefault("only_cross_attention", false);

@@ -1,5 +1,7 @@
 package org.sdspark.model.vae;
 
+import static org.sdspark.model.nn.Constants.scalar;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -51,7 +53,12 @@ public final class AutoencoderKL implements AutoCloseable {
 
     /** A diffusers {@code vae/} folder: config.json + diffusion_pytorch_model.safetensors. */
     public static AutoencoderKL load(NDManager manager, Path folder) throws IOException {
-        return new ComponentFolder(folder).load(manager, VaeConfig::read, AutoencoderKL::from);
+        return load(manager, new ComponentFolder(folder));
+    }
+
+    /** A diffusers {@code vae/} folder, with the weights file it names (a variant, or .bin). */
+    public static AutoencoderKL load(NDManager manager, ComponentFolder folder) throws IOException {
+        return folder.load(manager, VaeConfig::read, AutoencoderKL::from);
     }
 
     /** A freshly initialised model of {@code config} (PyTorch's default init). */
@@ -93,14 +100,14 @@ public final class AutoencoderKL implements AutoCloseable {
 
     /** Encoder latents to the UNet's scale: (z - shift) * scaling_factor. */
     public NDArray scale(NDArray latents) {
-        NDArray shifted = config.shiftFactor() == null ? latents : latents.sub(config.shiftFactor());
-        return shifted.mul(config.scalingFactor());
+        NDArray shifted = config.shiftFactor() == null ? latents : latents.sub(scalar(latents, config.shiftFactor()));
+        return shifted.mul(scalar(shifted, config.scalingFactor()));
     }
 
     /** The UNet's latents back to the decoder's scale: z / scaling_factor + shift. */
     public NDArray unscale(NDArray latents) {
-        NDArray z = latents.div(config.scalingFactor());
-        return config.shiftFactor() == null ? z : z.add(config.shiftFactor());
+        NDArray z = latents.div(scalar(latents, config.scalingFactor()));
+        return config.shiftFactor() == null ? z : z.add(scalar(z, config.shiftFactor()));
     }
 
     public VaeConfig config() {

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdspark.model.diffusers.ConfigException;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
 import org.sdspark.model.testing.Fixtures;
@@ -89,6 +90,45 @@ class ClipTextModelTest {
     }
 
     @Test
+    void addedTokenRowsFollowTheTableWhetherInTheWeightsOrAddedLater() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> weights = randomWeights(m, "text_model.");
+            NDArray rows = m.randomNormal(new Shape(2, HIDDEN));
+            Map<String, NDArray> withRows = new LinkedHashMap<>();
+            weights.forEach((k, v) -> withRows.put(k, v.duplicate()));
+            withRows.put("text_model.embeddings.token_embedding.added", rows.duplicate());
+            NDArray ids = m.create(new long[] {8, VOCAB + 1, 3, VOCAB, 9, 9}, new Shape(1, 6));
+            try (ClipTextModel trained = ClipTextModel.of(config(9), StateDict.of(m, "with rows", withRows));
+                 ClipTextModel loaded = ClipTextModel.of(config(9), StateDict.of(m, "random", weights))) {
+                loaded.addTokenEmbeddings(rows.get("0:1"));
+                loaded.addTokenEmbeddings(rows.get("1:2"));
+                assertThat(loaded.tokenCount()).isEqualTo(VOCAB + 2);
+                assertThat(loaded.addedEmbeddingsKey()).isEqualTo("text_model.embeddings.token_embedding.added");
+                assertThat(loaded.weights().tensors().get(loaded.addedEmbeddingsKey()).contentEquals(rows)).isTrue();
+                NDArray expected = trained.forward(ids).lastHiddenState();
+                assertThat(loaded.forward(ids).lastHiddenState().contentEquals(expected)).isTrue();
+                // the added rows are looked up: an added token's state differs from any table token's
+                assertThat(expected.get("0, 1").contentEquals(expected.get("0, 3"))).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void addedRowsMustHaveTheHiddenSize() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> weights = randomWeights(m, "");
+            weights.put("embeddings.token_embedding.added", m.zeros(new Shape(2, HIDDEN + 1)));
+            assertThatThrownBy(() -> ClipTextModel.of(config(9), StateDict.of(m, "bad", weights)))
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("embeddings.token_embedding.added has shape (2, 9)");
+            try (ClipTextModel model = model(m, 9, "")) {
+                assertThatThrownBy(() -> model.addTokenEmbeddings(m.zeros(new Shape(HIDDEN))))
+                        .hasMessageContaining("token embeddings must be (n, 8)");
+            }
+        }
+    }
+
+    @Test
     void forwardLeavesOnlyItsOutputsBehind() {
         try (NDManager m = NDManager.newBaseManager(); ClipTextModel model = model(m, 9, "")) {
             NDArray ids = m.create(new long[] {8, 3, 9, 0}, new Shape(1, 4));
@@ -142,11 +182,11 @@ class ClipTextModelTest {
         assertThat(ClipTextConfig.fromJson(new ObjectMapper().readTree("{\"text_config\": {\"hidden_size\": 768, \"num_attention_heads\": 12}}")).hiddenSize())
                 .isEqualTo(768);
         Files.writeString(file, "{\"num_hidden_layers\": \"twelve\"}");
-        assertThatThrownBy(() -> ClipTextConfig.load(file))
-                .hasMessageContaining(file.toString())
-                .hasMessageContaining("num_hidden_layers must be an integer");
+        assertThatThrownBy(() -> ClipTextConfig.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": 'num_hidden_layers' must be an integer, not \"twelve\"");
         Files.writeString(file, "{\"hidden_act\": \"relu\"}");
-        assertThatThrownBy(() -> ClipTextConfig.load(file)).hasMessageContaining("relu");
+        assertThatThrownBy(() -> ClipTextConfig.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'hidden_act'").hasMessageContaining("relu");
     }
 
     @Test
@@ -156,7 +196,7 @@ class ClipTextModelTest {
         try (NDManager m = NDManager.newBaseManager()) {
             assertThatThrownBy(() -> ClipTextModel.load(m, dir))
                     .isInstanceOf(ModelLoadException.class)
-                    .hasMessageContaining(dir + ": no model.safetensors (nor a sharded model.safetensors.index.json)");
+                    .hasMessageContaining(dir + ": no weights model.safetensors or pytorch_model.bin (nor a sharded index of them)");
         }
         Files.copy(source.resolve("model.safetensors"), dir.resolve("model-00001-of-00001.safetensors"));
         Files.writeString(dir.resolve("model.safetensors.index.json"),

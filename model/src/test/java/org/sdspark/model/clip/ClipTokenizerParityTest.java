@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,7 +23,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sdspark.model.testing.Fixtures;
 
-/** Every case of fixtures/tokenizer_cases.json, made by transformers' CLIPTokenizer. */
+/**
+ * Every case of fixtures/tokenizer_cases.json, made by transformers' CLIPTokenizer (the tiny
+ * vocabulary's also from its tokenizer.json alone), and of fixtures/tokenizer_json_cases.json:
+ * the full vocabulary saved by transformers 5 as tokenizer.json only, SD 1 and SD 2 padding.
+ */
 class ClipTokenizerParityTest {
     private static final Map<String, ClipTokenizer> TOKENIZERS = new HashMap<>();
 
@@ -33,6 +38,9 @@ class ClipTokenizerParityTest {
                     case "full" -> fullVocabulary(ClipTokenizer.END_OF_TEXT);
                     case "full-sd2pad" -> fullVocabulary("!");
                     case "tiny" -> ClipTokenizer.load(Fixtures.path("tiny-sd/tokenizer"));
+                    case "tiny-json" -> ClipTokenizer.load(withoutVocabFiles(Fixtures.path("tiny-sd/tokenizer")));
+                    case "full-json" -> ClipTokenizer.load(transformers5Folder(null));
+                    case "full-json-sd2pad" -> ClipTokenizer.load(transformers5Folder("!"));
                     default -> throw new IllegalArgumentException("unknown vocabulary in tokenizer_cases.json: " + v);
                 };
             } catch (IOException e) {
@@ -49,14 +57,52 @@ class ClipTokenizerParityTest {
         }
     }
 
+    // the folder's tokenizer.json and tokenizer_config.json, copied to a folder of their own
+    private static Path withoutVocabFiles(Path folder) throws IOException {
+        Path copy = Files.createTempDirectory("tokenizer-json-");
+        copy.toFile().deleteOnExit();
+        for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
+            Files.copy(folder.resolve(name), copy.resolve(name));
+            copy.resolve(name).toFile().deleteOnExit();
+        }
+        return copy;
+    }
+
+    // fixtures/clip-tokenizer-json unpacked, with the pad token set in tokenizer_config.json as SD 2 has it
+    private static Path transformers5Folder(String pad) throws IOException {
+        Path fixture = Fixtures.path("clip-tokenizer-json");
+        Path folder = Files.createTempDirectory("clip-tokenizer-json-");
+        Path json = folder.resolve("tokenizer.json");
+        Path config = folder.resolve("tokenizer_config.json");
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(fixture.resolve("tokenizer.json.gz")))) {
+            Files.copy(in, json);
+        }
+        ObjectNode settings = (ObjectNode) new ObjectMapper().readTree(fixture.resolve("tokenizer_config.json").toFile());
+        if (pad != null) {
+            settings.put("pad_token", pad);
+        }
+        new ObjectMapper().writeValue(config.toFile(), settings);
+        for (Path p : List.of(json, config, folder)) {
+            p.toFile().deleteOnExit();
+        }
+        return folder;
+    }
+
     static Stream<Arguments> cases() throws IOException {
         List<Arguments> cases = new ArrayList<>();
-        for (JsonNode c : new ObjectMapper().readTree(Fixtures.path("tokenizer_cases.json").toFile())) {
+        List<JsonNode> all = new ArrayList<>();
+        for (String file : List.of("tokenizer_cases.json", "tokenizer_json_cases.json")) {
+            new ObjectMapper().readTree(Fixtures.path(file).toFile()).forEach(all::add);
+        }
+        for (JsonNode c : all) {
             int[] ids = new int[c.get("ids").size()];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = c.get("ids").get(i).asInt();
             }
             cases.add(Arguments.of(c.get("vocab").asText(), c.get("text").asText(), ids, c.get("tokens").toString()));
+            if (c.get("vocab").asText().equals("tiny")) {
+                cases.add(Arguments.of("tiny-json", c.get("text").asText(), ids, c.get("tokens").toString()));
+            }
         }
         return cases.stream();
     }

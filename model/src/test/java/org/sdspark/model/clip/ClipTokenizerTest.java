@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdspark.model.diffusers.ConfigException;
 
 /** CLIP BPE on a hand-made vocabulary of ten merges, every expected id worked out by hand. */
 class ClipTokenizerTest {
@@ -107,6 +108,38 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void addedTokensAreMatchedWholeInTheLowerCasedTextLongestFirstWithIdsAfterTheVocabulary() throws IOException {
+        ClipTokenizer tok = tokenizer(ClipTokenizer.END_OF_TEXT, 77).withAddedTokens(java.util.List.of("<low>", "<low>-x", "Sks"));
+        assertThat(tok.vocabSize()).isEqualTo(28);
+        assertThat(tok.size()).isEqualTo(31);
+        assertThat(tok.addedTokens()).containsExactly("<low>", "<low>-x", "Sks");
+        // "<low>-x" wins over its prefix "<low>"; added tokens split words ("the<low>" is "the" + "<low>")
+        assertThat(tok.tokenize("the<low>-x the <LOW> sks")).containsExactly("the</w>", "<low>-x", "the</w>", "<low>", "Sks");
+        assertThat(tok.tokenIds("the<low>-x the <LOW> sks")).containsExactly(16, 29, 16, 28, 30);
+        assertThat(tokenizer(ClipTokenizer.END_OF_TEXT, 77).tokenize("<low>")).containsExactly("<</w>", "low</w>", "></w>");
+    }
+
+    @Test
+    void aMultiVectorTokenWrittenExactlyBringsAllItsVectorsAsDiffusersExpandsIt() throws IOException {
+        ClipTokenizer tok = tokenizer(ClipTokenizer.END_OF_TEXT, 77).withAddedTokens(java.util.List.of("<t>", "<t>_1", "<t>_2", "<u>"));
+        assertThat(tok.tokenIds("the <t> low <u>")).containsExactly(16, 28, 29, 30, 7, 31);
+        // diffusers replaces the token in the raw prompt: a differently cased one is matched but not expanded
+        assertThat(tok.tokenIds("the <T>")).containsExactly(16, 28);
+    }
+
+    @Test
+    void anAddedTokenMustBeNewBlankFreeAndDistinctOnceLowerCased() throws IOException {
+        ClipTokenizer tok = tokenizer(ClipTokenizer.END_OF_TEXT, 77);
+        assertThatThrownBy(() -> tok.withAddedTokens(java.util.List.of("low</w>")))
+                .hasMessageContaining("token 'low</w>' is already in the vocabulary");
+        assertThatThrownBy(() -> tok.withAddedTokens(java.util.List.of(" "))).hasMessageContaining("is blank");
+        assertThatThrownBy(() -> tok.withAddedTokens(java.util.List.of("<a>")).withAddedTokens(java.util.List.of("<a>")))
+                .hasMessageContaining("'<a>' is added twice");
+        assertThatThrownBy(() -> tok.withAddedTokens(java.util.List.of("<A>", "<a>")))
+                .hasMessageContaining("'<A>' and '<a>' are the same token once lower-cased");
+    }
+
+    @Test
     void readsATokenizerFolderWithItsPadTokenAndLength(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("vocab.json"), VOCAB);
         Files.writeString(dir.resolve("merges.txt"), MERGES);
@@ -125,17 +158,51 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void readsTheBpeModelOfATokenizerJsonWithoutVocabFiles(@TempDir Path dir) throws IOException {
+        // tokenizers' layout: specials among added_tokens only, merges as pairs (or, before 0.20, "a b")
+        String vocab = VOCAB.replace(", \"<|startoftext|>\": 25, \"<|endoftext|>\": 26", "");
+        String pairs = MERGES.lines().skip(1).map(m -> "[\"" + m.replace(" ", "\", \"") + "\"]")
+                .collect(java.util.stream.Collectors.joining(", "));
+        Files.writeString(dir.resolve("tokenizer.json"), """
+                {"added_tokens": [{"id": 25, "content": "<|startoftext|>"}, {"id": 26, "content": "<|endoftext|>"}],
+                 "padding": {"pad_token": "!"},
+                 "model": {"type": "BPE", "end_of_word_suffix": "</w>", "vocab": %s, "merges": [%s, "z z"]}}
+                """.formatted(vocab, pairs));
+        ClipTokenizer tok = ClipTokenizer.load(dir);
+        assertThat(tok.vocabSize()).isEqualTo(28);
+        assertThat(tok.padToken()).isEqualTo("!");
+        assertThat(tok.tokenIds("lower newer the low high")).containsExactly(6, 3, 8, 11, 16, 7, 13, 14);
+        assertThat(tok.encode("low").ids()).startsWith(BOS, 7, EOS, 0);
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"pad_token\": \"<|endoftext|>\", \"model_max_length\": 5}");
+        assertThat(ClipTokenizer.load(dir).encode("low").ids()).containsExactly(BOS, 7, EOS, EOS, EOS);
+    }
+
+    @Test
+    void namesTheFileAndKeyOfABadTokenizerJson(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("tokenizer.json");
+        Files.writeString(file, "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {}}}");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": 'model.type' is \"WordPiece\", a CLIP tokenizer is \"BPE\"");
+        Files.writeString(file, "{\"model\": {\"type\": \"BPE\", \"end_of_word_suffix\": \"</w>\", \"vocab\": {}, \"merges\": [[1]]}}");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ": 'model.merges' entry 1");
+        Files.writeString(file, "{\"model\": {\"type\": \"BPE\",\n \"vocab\": }");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ": not valid JSON: ").hasMessageContaining("(line 2, column").hasMessageNotContaining("\n");
+    }
+
+    @Test
     void namesTheMissingFileOrToken(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("vocab.json"), VOCAB);
         assertThatThrownBy(() -> ClipTokenizer.load(dir))
                 .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining(dir.resolve("merges.txt").toString());
         assertThatThrownBy(() -> tokenizer("<pad>", 77))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("hand-made")
                 .hasMessageContaining("'<pad>'");
         assertThatThrownBy(() -> ClipTokenizer.read(stream("[1, 2]"), stream(MERGES), "!", 77, "broken"))
-                .isInstanceOf(IOException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("broken: vocab.json");
     }
 }

@@ -62,6 +62,18 @@ class LayersTest {
     }
 
     @Test
+    void toTypeCopiesEvenWhereTheTypeAlreadyMatches() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> t = new LinkedHashMap<>();
+            t.put("w", m.zeros(new Shape(2)));
+            try (StateDict original = StateDict.of(m, "demo", t); StateDict copy = original.toType(DataType.FLOAT32)) {
+                copy.tensors().get("w").addi(m.ones(new Shape(2)));
+                assertThat(original.tensors().get("w").toFloatArray()).containsExactly(0f, 0f);
+            }
+        }
+    }
+
+    @Test
     void linearAndConvFollowTorchLayouts() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray w = m.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(2, 3));

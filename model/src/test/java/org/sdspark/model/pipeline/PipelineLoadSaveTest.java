@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdspark.model.clip.ClipTokenizer;
 import org.sdspark.model.io.SafeTensorsException;
 import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.model.nn.ModelLoadException;
@@ -98,7 +99,8 @@ class PipelineLoadSaveTest {
             assertThat(st.metadata()).containsKeys("format", "sdspark/unet/config.json", "sdspark/vae/config.json",
                     "sdspark/text_encoder/config.json", "sdspark/scheduler/scheduler_config.json", "sdspark/model_index.json",
                     "sdspark/tokenizer/vocab.json", "sdspark/tokenizer/merges.txt", "sdspark/tokenizer/tokenizer_config.json");
-            assertThat(st.metadata()).doesNotContainKey("sdspark/tokenizer/tokenizer.json");
+            assertThat(st.metadata().get("sdspark/tokenizer/tokenizer.json"))
+                    .isEqualTo(Files.readString(FOLDER.resolve("tokenizer/tokenizer.json")));
             assertThat(st.metadata().get("sdspark/unet/config.json"))
                     .isEqualTo(Files.readString(FOLDER.resolve("unet/config.json")));
         }
@@ -153,9 +155,30 @@ class PipelineLoadSaveTest {
         copyTree(FOLDER, partial);
         Files.delete(partial.resolve("vae/config.json"));
         Files.delete(partial.resolve("tokenizer/merges.txt"));
+        Files.delete(partial.resolve("tokenizer/tokenizer.json"));
         assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, partial))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining(partial.toString())
                 .hasMessageContaining("vae/config.json").hasMessageContaining("tokenizer/merges.txt");
+    }
+
+    @Test
+    void aTokenizerJsonAloneIsEnoughAndSurvivesTheSingleFileRoundTrip() throws IOException {
+        Path transformers5 = dir.resolve("transformers5");
+        copyTree(FOLDER, transformers5);
+        Files.delete(transformers5.resolve("tokenizer/vocab.json"));
+        Files.delete(transformers5.resolve("tokenizer/merges.txt"));
+        Path single = dir.resolve("single.safetensors");
+        Path back = dir.resolve("back");
+        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(manager, transformers5)) {
+            assertThat(p.configs().tokenizer().encode("a photo of sks dog").ids())
+                    .isEqualTo(ClipTokenizer.load(FOLDER.resolve("tokenizer")).encode("a photo of sks dog").ids());
+            p.saveSingleFile(single);
+        }
+        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(manager, single)) {
+            p.saveDiffusers(back);
+        }
+        assertThat(tree(back.resolve("tokenizer"))).containsOnlyKeys("tokenizer.json", "tokenizer_config.json");
+        assertThat(back.resolve("tokenizer/tokenizer.json")).hasSameBinaryContentAs(FOLDER.resolve("tokenizer/tokenizer.json"));
     }
 
     @Test

@@ -53,7 +53,7 @@ class TextToImageXlParityTest {
         MicroConditioning micro = ow == 0 ? null : new MicroConditioning(new MicroConditioning.Size(ow, oh), cropLeft,
                 cropTop, new MicroConditioning.Size(tw, th));
         GenerationSettings settings = new GenerationSettings("a photo of sks dog", negative, 4, guidance, "euler", 0, 64, 64,
-                1, clipSkip, false, micro);
+                1, clipSkip, false, 0, micro);
         TextToImage t2i = new TextToImage(pipeline);
         try (NDManager m = manager.newSubManager();
              StateDict expected = StateDict.load(m, Fixtures.path("pipeline_sdxl/" + name + ".safetensors"));

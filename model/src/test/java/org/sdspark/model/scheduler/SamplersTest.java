@@ -56,18 +56,19 @@ class SamplersTest {
             SchedulerConfig config = Sd15.with("timestep_spacing", "trailing", "set_alpha_to_one", true,
                     "prediction_type", prediction);
             NoiseSchedule schedule = NoiseSchedule.of(config);
-            for (String name : new String[] {"ddim", "euler", "dpmpp-2m"}) {
+            for (String name : new String[] {"ddim", "euler", "euler-karras", "dpmpp-2m", "dpmpp-2m-karras", "unipc",
+                    "unipc-karras"}) {
                 try (NDManager m = NDManager.newBaseManager(); Sampler s = Samplers.create(name, config, 10)) {
                     NDArray x0 = m.randomNormal(LATENT);
                     NDArray eps = m.randomNormal(LATENT);
-                    double a = schedule.alphaCumprod((int) s.timesteps()[0]);
+                    double a = alphaBar(s, 0, schedule);
                     boolean varianceExploding = s instanceof EulerSampler;
                     NDArray x = x0.mul(Math.sqrt(a)).add(eps.mul(Math.sqrt(1 - a)));
                     if (varianceExploding) {
                         x = x.div(Math.sqrt(a));
                     }
                     for (int k = 0; k < s.steps(); k++) {
-                        double at = schedule.alphaCumprod((int) s.timesteps()[k]);
+                        double at = alphaBar(s, k, schedule);
                         NDArray out = prediction.equals("epsilon") ? eps
                                 : eps.mul(Math.sqrt(at)).sub(x0.mul(Math.sqrt(1 - at)));
                         x = s.step(out, k, x, null);
@@ -76,6 +77,71 @@ class SamplersTest {
                 }
             }
         }
+    }
+
+    /**
+     * Stochastic samplers fed the exact noise of the current latents (an ideal epsilon model)
+     * must put in fresh noise at exactly the level the next step expects, and end on the clean sample.
+     */
+    @Test
+    void stochasticSamplersKeepTheNoiseLevelOnScheduleAndLandOnTheCleanSample() {
+        SchedulerConfig config = Sd15.with("timestep_spacing", "trailing", "set_alpha_to_one", true);
+        NoiseSchedule schedule = NoiseSchedule.of(config);
+        Shape shape = new Shape(1, 4, 64, 64);
+        Engine.getInstance().setRandomSeed(11);
+        for (String name : new String[] {"ddim", "dpmpp-2m-sde", "dpmpp-2m-sde-karras", "euler-a-karras", "lcm"}) {
+            try (NDManager m = NDManager.newBaseManager();
+                 Sampler s = Samplers.create(name, config, 8, name.equals("ddim") ? 1.0 : 0)) {
+                assertThat(s.needsNoise()).as(name).isTrue();
+                boolean varianceExploding = s instanceof EulerSampler;
+                NDArray x0 = m.randomNormal(shape);
+                NDArray x = x0.add(m.randomNormal(shape).mul(s.initNoiseSigma()));
+                if (!varianceExploding) {
+                    double a = alphaBar(s, 0, schedule);
+                    x = x0.mul(Math.sqrt(a)).add(m.randomNormal(shape).mul(Math.sqrt(1 - a)));
+                }
+                for (int k = 0; k < s.steps(); k++) {
+                    double a = alphaBar(s, k, schedule);
+                    double signal = varianceExploding ? 1 : Math.sqrt(a);
+                    double level = varianceExploding ? Math.sqrt((1 - a) / a) : Math.sqrt(1 - a);
+                    NDArray residual = x.sub(x0.mul(signal));
+                    double std = residual.pow(2).mean().sqrt().getFloat();
+                    assertThat(std / level).as("%s noise level at step %d", name, k).isCloseTo(1, within(0.03));
+                    x = s.step(residual.div(level), k, x, m.randomNormal(shape));
+                }
+                assertThat(Parity.relativeError(x, x0)).as(name).isLessThan(1e-5);
+            }
+        }
+    }
+
+    /** alpha-bar where the sampler is at step k: from its sigmas where it has them (Karras sigmas lie between timesteps). */
+    private static double alphaBar(Sampler s, int k, NoiseSchedule schedule) {
+        double[] sigmas = s instanceof EulerSampler e ? e.sigmas() : s instanceof DpmSolverSampler d ? d.sigmas()
+                : s instanceof UniPcSampler u ? u.sigmas() : null;
+        return sigmas == null ? schedule.alphaCumprod((int) s.timesteps()[k]) : 1 / (1 + sigmas[k] * sigmas[k]);
+    }
+
+    @Test
+    void samplersAreNamedAsA1111AndDiffusersUsersKnowThem() {
+        assertThat(Samplers.resolve("DPM++ 2M Karras", Sd15.config())).isEqualTo("dpmpp-2m-karras");
+        assertThat(Samplers.resolve("DPM++ 2M SDE Karras", Sd15.config())).isEqualTo("dpmpp-2m-sde-karras");
+        assertThat(Samplers.resolve("Euler a", Sd15.config())).isEqualTo("euler-a");
+        assertThat(Samplers.resolve("UniPC", Sd15.config())).isEqualTo("unipc");
+        assertThat(Samplers.resolve("dpmpp_2m", Sd15.config())).isEqualTo("dpmpp-2m");
+        SchedulerConfig sdeKarras = Sd15.with("algorithm_type", "sde-dpmsolver++", "use_karras_sigmas", true);
+        assertThat(Samplers.resolve("DPMSolverMultistepScheduler", sdeKarras)).isEqualTo("dpmpp-2m-sde-karras");
+        assertThat(Samplers.resolve("DPMSolverMultistepScheduler", Sd15.config())).isEqualTo("dpmpp-2m");
+        assertThat(Samplers.resolve("EulerDiscreteScheduler", sdeKarras)).isEqualTo("euler-karras");
+        // diffusers' ancestral Euler has no Karras option, so its config key is not read
+        assertThat(Samplers.resolve("EulerAncestralDiscreteScheduler", sdeKarras)).isEqualTo("euler-a");
+        // a name is the whole algorithm, whatever the config's variant keys say
+        assertThat(Samplers.create("dpmpp-2m", sdeKarras, 10).name()).isEqualTo("dpmpp-2m");
+        assertThatThrownBy(() -> Samplers.resolve("DPMSolverMultistepScheduler", Sd15.with("solver_order", 3)))
+                .hasMessageContaining("solver_order 3");
+        assertThatThrownBy(() -> Samplers.create("euler", Sd15.config(), 10, 0.5)).hasMessageContaining("eta is DDIM's");
+        assertThatThrownBy(() -> Samplers.create("ddim", Sd15.config(), 10, 1.5)).hasMessageContaining("[0, 1]");
+        assertThat(Samplers.isKnown("LCMScheduler")).isTrue();
+        assertThat(Samplers.isKnown("PNDMScheduler")).isFalse();
     }
 
     /** Ancestral noise must keep the latents' noise level at each step's sigma. */

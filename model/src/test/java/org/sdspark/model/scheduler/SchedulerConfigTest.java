@@ -71,8 +71,10 @@ class SchedulerConfigTest {
                 .hasMessageContaining("'steps_offset'").hasMessageContaining("integer");
         assertThatThrownBy(() -> SchedulerConfig.parse("{\"beta_end\": 2}", "a.json"))
                 .hasMessageContaining("'beta_end'");
-        assertThatThrownBy(() -> SchedulerConfig.parse("{\"use_karras_sigmas\": true}", "k.json"))
-                .hasMessageContaining("k.json").hasMessageContaining("'use_karras_sigmas'");
+        assertThatThrownBy(() -> SchedulerConfig.parse("{\"use_exponential_sigmas\": true}", "k.json"))
+                .hasMessageContaining("k.json").hasMessageContaining("'use_exponential_sigmas'");
+        assertThatThrownBy(() -> SchedulerConfig.parse("{\"algorithm_type\": \"deis\"}", "d.json"))
+                .hasMessageContaining("d.json").hasMessageContaining("'algorithm_type'").hasMessageContaining("sde-dpmsolver++");
         assertThatThrownBy(() -> SchedulerConfig.parse("{\"trained_betas\": [0.1, 0.2]}", "b.json"))
                 .hasMessageContaining("'trained_betas'");
         assertThatThrownBy(() -> SchedulerConfig.parse("[1]", "x.json")).hasMessageContaining("JSON object");

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.sdspark.jobs.Command;
@@ -24,7 +25,7 @@ public final class ConvertCommand implements Command {
 
     @Override
     public String summary() {
-        return "convert a model between a diffusers folder and a single-file .safetensors checkpoint";
+        return "convert a model (diffusers folder, .safetensors or .ckpt) to a diffusers folder or a single .safetensors";
     }
 
     @Override
@@ -32,10 +33,11 @@ public final class ConvertCommand implements Command {
         return """
                 usage: sdspark convert --model PATH --to diffusers|single-file --out PATH [options]
 
-                Loads a Stable Diffusion 1.x/2.x pipeline, checks every tensor against its config, and
-                writes it in the other layout with the same float32 values: a diffusers folder
-                (model_index.json and component folders) or one .safetensors file with the original
-                CompVis/A1111 keys and the configs embedded in its metadata.
+                Loads a Stable Diffusion 1.x/2.x or SDXL pipeline (a diffusers folder, a .safetensors single
+                file, or a .ckpt/.pt/.bin PyTorch checkpoint, its EMA weights with --ema), checks every
+                tensor against its config, and writes it as safetensors with the same values in float32:
+                a diffusers folder (model_index.json and component folders) or one .safetensors file
+                with the original CompVis/A1111 keys and the configs embedded in its metadata.
 
                 options:
                 %s
@@ -46,10 +48,11 @@ public final class ConvertCommand implements Command {
 
     @Override
     public int run(List<String> args) throws Exception {
-        Options o = Options.parse(args, Set.of("--model", "--config", "--to", "--out"), Set.of("--v-prediction"));
+        Set<String> withValue = new HashSet<>(PipelineArguments.WITH_VALUE);
+        withValue.addAll(Set.of("--to", "--out"));
+        Options o = Options.parse(args, withValue, PipelineArguments.FLAGS);
         Path model = PipelineArguments.model(o);
-        LoadOptions load = new LoadOptions(PipelineArguments.config(o).orElse(null), o.flag("--v-prediction"),
-                DataType.FLOAT32);
+        LoadOptions load = PipelineArguments.loadOptions(o, DataType.FLOAT32);
         String to = o.value("--to").orElseThrow(() -> new UsageError("--to is required: diffusers or single-file"));
         if (!LAYOUTS.contains(to)) {
             throw new UsageError("--to must be diffusers or single-file, got '" + to + "'");

@@ -1,7 +1,9 @@
 package org.sdspark.jobs.generate;
 
+import ai.djl.ndarray.types.DataType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -10,21 +12,25 @@ import java.util.Set;
 import org.sdspark.jobs.Options;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.model.pipeline.GenerationSettings;
+import org.sdspark.model.pipeline.LoadOptions;
 import org.sdspark.model.pipeline.MicroConditioning;
+import org.sdspark.model.scheduler.Samplers;
 
 /**
  * The command line of `sdspark generate`, checked before any model is loaded: every bad value
  * fails naming its option. Width and height may be left to the model's native size; SDXL's
  * micro-conditioning ({@code micro}) to diffusers' defaults.
  */
-record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, String prompt, String negativePrompt,
+record GenerateOptions(Path model, LoadOptions load, String prompt, String negativePrompt,
                        int steps, double guidance, String scheduler, OptionalLong seed, OptionalInt width,
-                       OptionalInt height, int numImages, int clipSkip, boolean fp16, Path out, MicroConditioning micro) {
+                       OptionalInt height, int numImages, int clipSkip, boolean fp16, double eta, Path out,
+                       List<AdapterArguments.Lora> loras, List<AdapterArguments.Embedding> embeddings,
+                       MicroConditioning micro) {
 
-    static final Set<String> WITH_VALUE = Set.of("--model", "--config", "--prompt", "--negative-prompt", "--steps",
-            "--guidance", "--scheduler", "--seed", "--width", "--height", "--num-images", "--clip-skip", "--out",
-            "--original-size", "--crop-top-left", "--target-size");
-    static final Set<String> FLAGS = Set.of("--fp16", "--v-prediction");
+    static final Set<String> WITH_VALUE = union(PipelineArguments.WITH_VALUE, Set.of("--prompt", "--negative-prompt",
+            "--steps", "--guidance", "--scheduler", "--eta", "--seed", "--width", "--height", "--num-images", "--clip-skip",
+            "--out", "--lora", "--embedding", "--original-size", "--crop-top-left", "--target-size"));
+    static final Set<String> FLAGS = union(PipelineArguments.FLAGS, Set.of("--fp16"));
     static final int DEFAULT_STEPS = 30;
     static final double DEFAULT_GUIDANCE = 7.5;
     static final String DEFAULT_SCHEDULER = "ddim";
@@ -32,12 +38,20 @@ record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, S
     static GenerateOptions parse(List<String> args) {
         Options o = Options.parse(args, WITH_VALUE, FLAGS);
         Path model = PipelineArguments.model(o);
-        Optional<Path> config = PipelineArguments.config(o);
+        LoadOptions load = PipelineArguments.loadOptions(o, o.flag("--fp16") ? DataType.FLOAT16 : DataType.FLOAT32);
         String prompt = required(o, "--prompt");
         String scheduler = o.value("--scheduler").orElse(DEFAULT_SCHEDULER);
-        if (!GenerationSettings.SCHEDULERS.contains(scheduler)) {
-            throw new UsageError("--scheduler must be one of " + String.join(", ", GenerationSettings.SCHEDULERS)
-                    + ", got '" + scheduler + "'");
+        if (!Samplers.isKnown(scheduler)) {
+            throw new UsageError("--scheduler must be one of " + String.join(", ", Samplers.NAMES)
+                    + " (or an A1111 label such as \"DPM++ 2M Karras\", or a diffusers class such as "
+                    + "DPMSolverMultistepScheduler), got '" + scheduler + "'");
+        }
+        double eta = number(o, "--eta", 0);
+        if (!(eta >= 0 && eta <= 1)) {
+            throw new UsageError("--eta must be a number in [0, 1], got " + eta);
+        }
+        if (eta > 0 && Samplers.fromLabel(scheduler).filter(name -> !name.equals("ddim")).isPresent()) {
+            throw new UsageError("--eta is DDIM's noise; --scheduler " + scheduler + " takes none");
         }
         double guidance = number(o, "--guidance", DEFAULT_GUIDANCE);
         if (guidance < 0 || Double.isNaN(guidance) || Double.isInfinite(guidance)) {
@@ -52,10 +66,10 @@ record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, S
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new UsageError("--out " + out + " exists and is not a directory");
         }
-        return new GenerateOptions(model, config, o.flag("--v-prediction"), prompt,
+        return new GenerateOptions(model, load, prompt,
                 o.value("--negative-prompt").orElse(""), o.intValue("--steps", DEFAULT_STEPS), guidance, scheduler, seed,
-                side(o, "--width"), side(o, "--height"), numImages, o.intValue("--clip-skip", 1), o.flag("--fp16"), out,
-                micro(o));
+                side(o, "--width"), side(o, "--height"), numImages, o.intValue("--clip-skip", 1), o.flag("--fp16"), eta, out,
+                AdapterArguments.loras(o.all("--lora")), AdapterArguments.embeddings(o.all("--embedding")), micro(o));
     }
 
     private static MicroConditioning micro(Options o) {
@@ -92,9 +106,19 @@ record GenerateOptions(Path model, Optional<Path> config, boolean vPrediction, S
                 + ", got '" + v.get() + "'");
     }
 
-    GenerationSettings settings(int defaultSide, long randomSeed) {
-        return new GenerationSettings(prompt, negativePrompt, steps, guidance, scheduler, seed.orElse(randomSeed),
-                width.orElse(defaultSide), height.orElse(defaultSide), numImages, clipSkip, fp16, micro);
+    /** @param sampler the --scheduler value resolved to a sampler name with the model's scheduler config */
+    GenerationSettings settings(String sampler, int defaultSide, long randomSeed) {
+        if (eta > 0 && !sampler.equals("ddim")) {
+            throw new UsageError("--eta is DDIM's noise; --scheduler " + scheduler + " is " + sampler + ", which takes none");
+        }
+        return new GenerationSettings(prompt, negativePrompt, steps, guidance, sampler, seed.orElse(randomSeed),
+                width.orElse(defaultSide), height.orElse(defaultSide), numImages, clipSkip, fp16, eta, micro);
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     private static String required(Options o, String name) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +44,23 @@ class ConvertCommandTest {
         }
         assertThat(folder.resolve("model_index.json")).exists();
         assertThat(folder.resolve("tokenizer/vocab.json")).exists();
+    }
+
+    /** A training .ckpt with --ema: the UNet diffusers' own conversion (extract_ema) makes, as safetensors. */
+    @Test
+    void checkpointWithEmaToDiffusersTakesEachUnetWeightFromItsEmaCopy() throws Exception {
+        Path ckpt = TINY.resolveSibling("ckpt").resolve("tiny-sd-ema.ckpt");
+        Path folder = dir.resolve("from-ckpt");
+        assertThat(new ConvertCommand().run(List.of("--model", ckpt.toString(), "--config", TINY.toString(), "--ema",
+                "--to", "diffusers", "--out", folder.toString()))).isZero();
+        JsonNode sources = new ObjectMapper().readTree(TINY.resolveSibling("ckpt").resolve("ema-sources.json").toFile());
+        try (NDManager m = NDManager.newBaseManager();
+             StateDict unet = StateDict.load(m, folder.resolve("unet/diffusion_pytorch_model.safetensors"));
+             StateDict file = StateDict.load(m, ckpt)) {
+            assertThat(unet.tensors()).hasSize(sources.size());
+            sources.fields().forEachRemaining(e -> assertThat(unet.tensors().get(e.getKey())
+                    .contentEquals(file.tensors().get(e.getValue().asText()))).as(e.getKey()).isTrue());
+        }
     }
 
     @Test

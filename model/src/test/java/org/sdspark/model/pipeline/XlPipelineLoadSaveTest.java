@@ -132,6 +132,7 @@ class XlPipelineLoadSaveTest {
                 .hasMessageContaining("no text_encoder_2");
         copyTree(FOLDER, mixed);
         Files.delete(mixed.resolve("tokenizer_2/merges.txt"));
+        Files.delete(mixed.resolve("tokenizer_2/tokenizer.json"));
         assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, mixed))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining("tokenizer_2/merges.txt");
     }

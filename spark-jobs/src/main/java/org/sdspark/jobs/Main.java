@@ -1,10 +1,16 @@
 package org.sdspark.jobs;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.sdspark.jobs.bench.BenchCaptionCommand;
 import org.sdspark.jobs.bench.BenchUnetCommand;
+import org.sdspark.jobs.caption.CaptionCommand;
 import org.sdspark.jobs.convert.ConvertCommand;
 import org.sdspark.jobs.generate.GenerateCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
@@ -23,8 +29,10 @@ public final class Main {
             new DemoCommand(),
             new BenchPrepCommand(),
             new BenchDataCommand(),
+            new CaptionCommand(),
             new GenerateCommand(),
             new BenchUnetCommand(),
+            new BenchCaptionCommand(),
             new ConvertCommand(),
             new ConfigCommand());
 
@@ -42,7 +50,16 @@ public final class Main {
             System.out.println(overview());
             return args.isEmpty() ? 2 : 0;
         }
+        if (args.get(0).equals("--version")) {
+            System.out.println("sdspark " + version());
+            return 0;
+        }
         Optional<Command> command = find(args);
+        List<Command> group = group(args.get(0));
+        if (command.isEmpty() && !group.isEmpty() && (args.size() == 1 || isHelp(args.get(1)))) {
+            System.out.println(commandList("sdspark " + args.get(0) + " <command> [options]", group));
+            return args.size() == 1 ? 2 : 0;
+        }
         if (command.isEmpty()) {
             System.err.println("sdspark: unknown command '" + String.join(" ", args) + "'\n");
             System.err.println(overview());
@@ -76,22 +93,38 @@ public final class Main {
                 .max(Comparator.comparingInt(c -> c.name().split(" ").length));
     }
 
+    /** The commands whose name starts with {@code word} and has more words ("bench" for "bench prep", "bench unet"). */
+    private static List<Command> group(String word) {
+        return COMMANDS.stream().filter(c -> c.name().startsWith(word + " ")).toList();
+    }
+
     static String overview() {
-        StringBuilder text = new StringBuilder("""
-                sdspark: prepare image-caption datasets and fine-tune Stable Diffusion on Apache Spark
-
-                usage: sdspark <command> [options]      (sdspark <command> --help for its options)
-
-                commands:
-                """);
-        for (Command c : COMMANDS) {
-            text.append(String.format("  %-14s %s%n", c.name(), c.summary()));
-        }
+        StringBuilder text = new StringBuilder("sdspark: prepare image-caption datasets and fine-tune Stable Diffusion on Apache Spark\n\n");
+        text.append(commandList("sdspark <command> [options]", COMMANDS)).append("\n");
         text.append("""
+
+                sdspark --version prints the version.
 
                 Runs with embedded Spark (local[*]) unless launched by spark-submit:
                   spark-submit --class org.sdspark.jobs.Main sdspark-spark-jobs-<version>-all.jar prep --config prep.conf""");
         return text.toString();
+    }
+
+    private static String commandList(String usage, List<Command> commands) {
+        StringBuilder text = new StringBuilder("usage: " + usage + "      (sdspark <command> --help for its options)\n\ncommands:\n");
+        for (Command c : commands) {
+            text.append(String.format("  %-14s %s%n", c.name(), c.summary()));
+        }
+        return text.toString().stripTrailing();
+    }
+
+    // the project version, written into sdspark.version by the build
+    private static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("/sdspark.version")) {
+            return in == null ? "(unknown version)" : new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean isHelp(String arg) {

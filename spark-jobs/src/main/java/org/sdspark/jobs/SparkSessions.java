@@ -1,5 +1,7 @@
 package org.sdspark.jobs;
 
+import java.time.Duration;
+import java.util.Arrays;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.sdspark.jobs.config.S3Settings;
@@ -27,5 +29,24 @@ public final class SparkSessions {
         SparkSession session = builder.getOrCreate();
         s3.hadoopProperties().forEach(session.sparkContext().hadoopConfiguration()::set);
         return session;
+    }
+
+    /**
+     * Waits (up to a minute) until no task runs. Tasks of a failed or cancelled job are killed
+     * asynchronously and may still be writing into a staging directory; deleting it before they
+     * stop would leave their files behind.
+     */
+    public static void awaitIdleExecutors(SparkSession spark) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && Arrays.stream(
+                spark.sparkContext().statusTracker().getExecutorInfos()).anyMatch(e -> e.numRunningTasks() > 0)
+                || spark.sparkContext().statusTracker().getActiveJobIds().length > 0) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

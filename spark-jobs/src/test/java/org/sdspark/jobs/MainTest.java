@@ -48,6 +48,22 @@ class MainTest {
     }
 
     @Test
+    void aCommandGroupListsItsCommands() {
+        Result r = run("bench", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("bench prep").contains("bench unet").doesNotContain("convert");
+        assertThat(run("bench").code()).isEqualTo(2);
+    }
+
+    @Test
+    void versionIsTheProjectVersion() {
+        Result r = run("--version");
+        assertThat(r.code()).isZero();
+        assertThat(r.out().strip()).matches("sdspark \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+        assertThat(run("--help").out()).contains("--version");
+    }
+
+    @Test
     void mistakesExitWithUsageCodeAndAMessage() {
         Result unknown = run("prpe");
         assertThat(unknown.code()).isEqualTo(2);

@@ -20,16 +20,16 @@ record ClipAttention(Linear q, Linear k, Linear v, Linear out, int heads) {
                 c.numAttentionHeads());
     }
 
-    /** {@code mask} is additive, broadcastable to (B, H, L, L). */
-    NDArray forward(NDArray x, NDArray mask) {
+    /** Causal: each token attends to itself and the tokens before it. */
+    NDArray forward(NDArray x) {
         NDArray query = AttentionOps.splitHeads(q.forward(x), heads);
         NDArray key = AttentionOps.splitHeads(k.forward(x), heads);
         NDArray value = AttentionOps.splitHeads(v.forward(x), heads);
         // transformers takes the softmax of float16 in float32. Not while autograd records: DJL's
         // cast is not differentiable and would cut the query and key out of the graph (the
-        // engine's softmax accumulates in float32 anyway).
+        // engine's softmax accumulates in float32 anyway; the fused kernels always do).
         boolean upcast = x.getDataType() == DataType.FLOAT16 && !JniUtils.isGradMode();
-        NDArray attended = AttentionOps.scaledDotProduct(query, key, value, mask, upcast);
+        NDArray attended = AttentionOps.scaledDotProduct(query, key, value, true, upcast);
         return out.forward(AttentionOps.mergeHeads(attended));
     }
 }

@@ -213,11 +213,10 @@ public final class ClipTextModel implements AutoCloseable {
             table.attach(scope);
         }
         NDArray x = lookup(ids, table).add(lookup(positions, positionEmbedding));
-        NDArray mask = causalMask(scope, length);
         List<NDArray> hidden = new ArrayList<>(count + 1);
         hidden.add(x);
         for (ClipEncoderLayer layer : layers.subList(0, count)) {
-            x = layer.forward(x, mask);
+            x = layer.forward(x);
             hidden.add(x);
         }
         return hidden;
@@ -225,18 +224,6 @@ public final class ClipTextModel implements AutoCloseable {
 
     private static NDArray lookup(NDArray ids, NDArray table) {
         return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
-    }
-
-    // Additive (1, 1, L, L): a token attends to itself and earlier tokens. transformers uses the
-    // dtype's lowest value rather than -inf; the softmax is the same.
-    private static NDArray causalMask(NDManager scope, int length) {
-        float[] mask = new float[length * length];
-        for (int i = 0; i < length; i++) {
-            for (int j = i + 1; j < length; j++) {
-                mask[i * length + j] = -Float.MAX_VALUE;
-            }
-        }
-        return Constants.of(scope, mask, new Shape(1, 1, length, length));
     }
 
     /** Each row's state at its end token: the largest id for legacy configs (eos id 2), else the first eos id. */

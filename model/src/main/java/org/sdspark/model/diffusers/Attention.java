@@ -42,6 +42,6 @@ public record Attention(Linear toQ, Linear toK, Linear toV, Linear toOut, int he
         NDArray k = AttentionOps.splitHeads(toK.forward(source), heads);
         NDArray v = AttentionOps.splitHeads(toV.forward(source), heads);
         boolean upcast = x.getDataType() == DataType.FLOAT16 && !JniUtils.isGradMode();
-        return toOut.forward(AttentionOps.mergeHeads(AttentionOps.scaledDotProduct(q, k, v, null, upcast)));
+        return toOut.forward(AttentionOps.mergeHeads(AttentionOps.scaledDotProduct(q, k, v, false, upcast)));
     }
 }

@@ -2,6 +2,7 @@ package org.sdspark.model.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import org.sdspark.model.nn.LayerNorm;
+import org.sdspark.model.nn.Scoped;
 import org.sdspark.model.nn.Weights;
 
 /** Pre-norm transformer block: self-attention, cross-attention to the text, GEGLU feed-forward. */
@@ -20,8 +21,10 @@ public record BasicTransformerBlock(LayerNorm norm1, Attention attn1, LayerNorm 
     }
 
     public NDArray forward(NDArray x, NDArray context) {
-        NDArray h = attn1.forward(norm1.forward(x), null).add(x);
-        h = attn2.forward(norm2.forward(h), context).add(h);
-        return ff.forward(norm3.forward(h)).add(h);
+        return Scoped.forward(x, () -> {
+            NDArray h = attn1.forward(norm1.forward(x), null).add(x);
+            h = attn2.forward(norm2.forward(h), context).add(h);
+            return ff.forward(norm3.forward(h)).add(h);
+        });
     }
 }

@@ -12,20 +12,23 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Typed reads of a diffusers {@code config.json}. Every read marks its key as understood; keys for
- * features this project does not implement must hold their default value, and {@link
- * #rejectUnknownKeys} fails on anything never read, so a config is never half-understood.
- * Errors name the file and the key.
+ * Typed reads of a diffusers or transformers {@code config.json}. Every read marks its key as
+ * understood; keys for features this project does not implement must hold their default value, and
+ * {@link #rejectUnknownKeys} fails on anything never read, so a config is never half-understood.
+ * Nested configs (transformers' {@code text_config}, {@code vision_config}) are {@link #section}s
+ * read under the same policy. Errors name the file and the key.
  */
 public final class DiffusersConfig {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String file;
+    private final String prefix;
     private final JsonNode root;
     private final Set<String> read = new HashSet<>();
 
-    private DiffusersConfig(String file, JsonNode root) {
+    private DiffusersConfig(String file, String prefix, JsonNode root) {
         this.file = file;
+        this.prefix = prefix;
         this.root = root;
     }
 
@@ -38,7 +41,7 @@ public final class DiffusersConfig {
             if (root == null || !root.isObject()) {
                 throw new ConfigException(file + ": not a JSON object");
             }
-            return new DiffusersConfig(file.toString(), root);
+            return new DiffusersConfig(file.toString(), "", root);
         } catch (IOException e) {
             throw ConfigException.notJson(file, e);
         }
@@ -46,6 +49,26 @@ public final class DiffusersConfig {
 
     public String file() {
         return file;
+    }
+
+    /**
+     * The object under {@code key}, read under the same policy; its keys appear in errors as
+     * {@code key.name}. An absent or null section reads as empty (every key at its default).
+     */
+    public DiffusersConfig section(String key) {
+        JsonNode v = value(key);
+        if (v != null && !v.isObject()) {
+            throw bad(key, "an object", v);
+        }
+        return new DiffusersConfig(file, name(key) + ".", v == null ? JSON.createObjectNode() : v);
+    }
+
+    /**
+     * Marks keys as understood without reading them: bookkeeping (versions, architectures) and
+     * training-only settings (dropout, initialisation) that do not change what the model computes.
+     */
+    public void ignore(String... keys) {
+        read.addAll(List.of(keys));
     }
 
     public int getInt(String key, int defaultValue) {
@@ -122,6 +145,24 @@ public final class DiffusersConfig {
         return List.copyOf(out);
     }
 
+    public List<Double> getDoubles(String key, List<Double> defaultValue) {
+        JsonNode v = value(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (!v.isArray()) {
+            throw bad(key, "a list of numbers", v);
+        }
+        List<Double> out = new ArrayList<>();
+        for (JsonNode e : v) {
+            if (!e.isNumber()) {
+                throw bad(key, "a list of numbers", v);
+            }
+            out.add(e.asDouble());
+        }
+        return List.copyOf(out);
+    }
+
     public List<Integer> getInts(String key, List<Integer> defaultValue) {
         JsonNode v = value(key);
         if (v == null) {
@@ -152,7 +193,7 @@ public final class DiffusersConfig {
         if (v.isArray()) {
             List<Integer> list = getInts(key, null);
             if (list.size() != blocks) {
-                throw new ConfigException(file + ": '" + key + "' has " + list.size() + " entries, one per block ("
+                throw new ConfigException(file + ": '" + name(key) + "' has " + list.size() + " entries, one per block ("
                         + blocks + ") expected");
             }
             return list;
@@ -168,7 +209,7 @@ public final class DiffusersConfig {
                 : expected instanceof Number n ? v.isNumber() && v.asDouble() == n.doubleValue()
                 : expected instanceof String s && v.isTextual() && v.asText().equals(s));
         if (!ok) {
-            throw new ConfigException(file + ": '" + key + "' = " + v + " is not supported (only " + expected + ")");
+            throw new ConfigException(file + ": '" + name(key) + "' = " + v + " is not supported (only " + expected + ")");
         }
     }
 
@@ -177,7 +218,7 @@ public final class DiffusersConfig {
         List<String> unknown = new ArrayList<>();
         root.fieldNames().forEachRemaining(k -> {
             if (!k.startsWith("_") && !read.contains(k)) {
-                unknown.add(k);
+                unknown.add(name(k));
             }
         });
         if (!unknown.isEmpty()) {
@@ -197,6 +238,10 @@ public final class DiffusersConfig {
     }
 
     private ConfigException bad(String key, String expected, JsonNode v) {
-        return new ConfigException(file + ": '" + key + "' must be " + expected + ", not " + v);
+        return new ConfigException(file + ": '" + name(key) + "' must be " + expected + ", not " + v);
+    }
+
+    private String name(String key) {
+        return prefix + key;
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import org.sdspark.model.nn.Conv2d;
 import org.sdspark.model.nn.GroupNorm;
 import org.sdspark.model.nn.Linear;
+import org.sdspark.model.nn.Scoped;
 import org.sdspark.model.nn.Weights;
 
 /**
@@ -30,13 +31,15 @@ public record ResnetBlock2D(GroupNorm norm1, Conv2d conv1, Linear timeEmbProj, G
 
     /** {@code temb} (B, timeEmbedDim), or null for blocks without a time embedding. */
     public NDArray forward(NDArray x, NDArray temb) {
-        NDArray h = conv1.forward(options.act().apply(norm1.forward(x)));
-        if (timeEmbProj != null) {
-            NDArray t = timeEmbProj.forward(options.act().apply(temb));
-            h = h.add(t.reshape(t.getShape().get(0), -1, 1, 1));
-        }
-        h = conv2.forward(options.act().apply(norm2.forward(h)));
-        NDArray out = (convShortcut == null ? x : convShortcut.forward(x)).add(h);
-        return options.outputScaleFactor() == 1.0 ? out : out.div(scalar(out, options.outputScaleFactor()));
+        return Scoped.forward(x, () -> {
+            NDArray h = conv1.forward(options.act().apply(norm1.forward(x)));
+            if (timeEmbProj != null) {
+                NDArray t = timeEmbProj.forward(options.act().apply(temb));
+                h = h.add(t.reshape(t.getShape().get(0), -1, 1, 1));
+            }
+            h = conv2.forward(options.act().apply(norm2.forward(h)));
+            NDArray out = (convShortcut == null ? x : convShortcut.forward(x)).add(h);
+            return options.outputScaleFactor() == 1.0 ? out : out.div(scalar(out, options.outputScaleFactor()));
+        });
     }
 }

@@ -7,6 +7,7 @@ import java.util.function.UnaryOperator;
 import org.sdspark.model.nn.Conv2d;
 import org.sdspark.model.nn.GroupNorm;
 import org.sdspark.model.nn.Linear;
+import org.sdspark.model.nn.Scoped;
 import org.sdspark.model.nn.Weights;
 
 /**
@@ -46,22 +47,29 @@ public record Transformer2DModel(GroupNorm norm, UnaryOperator<NDArray> projIn, 
 
     @Override
     public NDArray forward(NDArray x, NDArray context) {
-        long h = x.getShape().get(2);
-        long w = x.getShape().get(3);
-        NDArray hidden = norm.forward(x);
-        hidden = linearProjection ? projIn.apply(tokens(hidden)) : tokens(projIn.apply(hidden));
-        for (BasicTransformerBlock block : blocks) {
-            hidden = block.forward(hidden, context);
-        }
-        hidden = linearProjection ? pixels(projOut.apply(hidden), h, w) : projOut.apply(pixels(hidden, h, w));
-        return hidden.add(x);
+        return Scoped.forward(x, () -> {
+            long h = x.getShape().get(2);
+            long w = x.getShape().get(3);
+            NDArray hidden = norm.forward(x);
+            hidden = linearProjection ? projIn.apply(tokens(hidden)) : tokens(projIn.apply(hidden));
+            for (BasicTransformerBlock block : blocks) {
+                hidden = block.forward(hidden, context);
+            }
+            hidden = linearProjection ? pixels(projOut.apply(hidden), h, w) : projOut.apply(pixels(hidden, h, w));
+            return hidden.add(x);
+        });
     }
 
     private static NDArray tokens(NDArray x) {
         return x.transpose(0, 2, 3, 1).reshape(x.getShape().get(0), -1, x.getShape().get(1));
     }
 
+    // Copied to row-major (B, C, H, W) as diffusers' .contiguous() does: a channels-last strided view
+    // would make the next conv and the residual add channels-last, and every later group norm copy
+    // its input back. (B, C, H*W) to (B*C, H*W) cannot be a view, so the engine's reshape copies.
     private static NDArray pixels(NDArray tokens, long h, long w) {
-        return tokens.reshape(tokens.getShape().get(0), h, w, -1).transpose(0, 3, 1, 2);
+        long b = tokens.getShape().get(0);
+        long c = tokens.getShape().get(2);
+        return tokens.transpose(0, 2, 1).reshape(b * c, h * w).reshape(b, c, h, w);
     }
 }

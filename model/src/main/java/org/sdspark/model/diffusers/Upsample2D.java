@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.sdspark.model.nn.Constants;
 import org.sdspark.model.nn.Conv2d;
+import org.sdspark.model.nn.TorchExtension;
 import org.sdspark.model.nn.Weights;
 
 /** Nearest-neighbour upsampling (2x, or to a given size) followed by a 3x3 conv. */
@@ -25,8 +26,15 @@ public record Upsample2D(Conv2d conv) {
         return forward(x, 2 * x.getShape().get(2), 2 * x.getShape().get(3));
     }
 
-    /** PyTorch's "nearest" interpolation: output index d reads input floor(d * in / out). */
+    /**
+     * PyTorch's "nearest" interpolation: output index d reads input floor(d * in / out). Through the
+     * {@link TorchExtension} where it is loaded: one kernel each way, where the composed gathers'
+     * backward scatters with atomic adds.
+     */
     static NDArray nearest(NDArray x, long height, long width) {
+        if (TorchExtension.fuses(TorchExtension.Op.UPSAMPLE)) {
+            return TorchExtension.upsampleNearest(x, height, width);
+        }
         NDManager m = x.getManager();
         NDArray rows = Constants.of(m, sourceIndices(x.getShape().get(2), height));
         NDArray cols = Constants.of(m, sourceIndices(x.getShape().get(3), width));

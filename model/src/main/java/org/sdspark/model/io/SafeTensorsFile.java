@@ -52,6 +52,17 @@ public final class SafeTensorsFile implements TensorFile {
         }
     }
 
+    // PyTorch's .ckpt/.pt/.bin files are pickles: torch.save writes a zip archive holding one (before
+    // torch 1.6, a bare pickle). Their first bytes would otherwise read as an absurd header length.
+    private static void rejectPickle(Path path, byte[] start) throws SafeTensorsException {
+        boolean zip = start[0] == 'P' && start[1] == 'K' && start[2] == 3 && start[3] == 4;
+        boolean pickle = (start[0] & 0xff) == 0x80 && start[1] >= 2 && start[1] <= 5;
+        if (zip || pickle) {
+            throw new SafeTensorsException(path, "a PyTorch pickle checkpoint (" + (zip ? "zip archive" : "bare pickle")
+                    + ", as torch.save writes .ckpt/.pt/.bin files), not safetensors; sdspark reads .safetensors only");
+        }
+    }
+
     private static SafeTensorsFile parse(Path path, FileChannel channel) throws IOException {
         long size = channel.size();
         if (size < 8) {
@@ -59,6 +70,7 @@ public final class SafeTensorsFile implements TensorFile {
         }
         ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         channel.read(lengthBytes, 0);
+        rejectPickle(path, lengthBytes.array());
         long headerLength = lengthBytes.flip().getLong();
         if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > size) {
             throw new SafeTensorsException(path, "header length " + headerLength

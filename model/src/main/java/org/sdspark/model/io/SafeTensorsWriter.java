@@ -12,6 +12,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -65,8 +66,10 @@ public final class SafeTensorsWriter {
 
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp); WritableByteChannel channel = Channels.newChannel(out)) {
+        // Created like any file (mode from the umask, 0644 mostly), not as a private 0600 temporary file.
+        Path tmp = parent.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             WritableByteChannel channel = Channels.newChannel(out)) {
             writeFully(channel, prefix);
             for (Entry t : tensors.values()) {
                 writeFully(channel, t.data().duplicate());

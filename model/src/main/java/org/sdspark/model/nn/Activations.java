@@ -10,13 +10,17 @@ public final class Activations {
     private Activations() {
     }
 
+    /** x * sigmoid(x): one kernel through the {@link TorchExtension} where it is loaded. */
     public static NDArray silu(NDArray x) {
+        if (TorchExtension.fuses(TorchExtension.Op.SILU)) {
+            return TorchExtension.silu(x);
+        }
         return x.mul(Activation.sigmoid(x));
     }
 
-    /** Exact (erf) GELU, PyTorch's default. */
+    /** Exact (erf) GELU, PyTorch's default: the engine's own kernel, which keeps only x for backward. */
     public static NDArray gelu(NDArray x) {
-        return x.mul(x.div(scalar(x, Math.sqrt(2.0))).erf().add(scalar(x, 1))).mul(scalar(x, 0.5));
+        return x.getNDArrayInternal().gelu();
     }
 
     /** OpenAI CLIP's approximation x * sigmoid(1.702 x). */

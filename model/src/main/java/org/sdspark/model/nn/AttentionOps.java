@@ -4,10 +4,12 @@ import static org.sdspark.model.nn.Constants.scalar;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
- * Multi-head scaled dot-product attention composed from matmul and softmax (DJL's engine exposes
- * no fused attention op).
+ * Multi-head scaled dot-product attention: PyTorch's fused kernels through the
+ * {@link TorchExtension} where it is loaded, else composed from matmul and softmax (DJL's engine
+ * exposes no fused attention op).
  */
 public final class AttentionOps {
     private AttentionOps() {
@@ -28,11 +30,33 @@ public final class AttentionOps {
     }
 
     /**
-     * softmax(q k^T / sqrt(d) + mask) v for (B, H, L, D) inputs. {@code mask} is additive and
-     * broadcastable to (B, H, Lq, Lk), or null. With {@code upcast}, scores and softmax run in
-     * float32 whatever the input type (diffusers' upcast_attention/upcast_softmax for fp16).
+     * softmax(q k^T / sqrt(d)) v for (B, H, L, D) inputs, with {@code causal} a token attending only
+     * to itself and earlier ones. With {@code upcast}, the composed scores and softmax run in float32
+     * whatever the input type (diffusers' upcast_attention/upcast_softmax for fp16); the fused
+     * kernels always accumulate in float32.
+     */
+    public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, boolean causal, boolean upcast) {
+        if (TorchExtension.fuses(TorchExtension.Op.ATTENTION)) {
+            return TorchExtension.scaledDotProductAttention(q, k, v, causal);
+        }
+        return composed(q, k, v, causal, upcast);
+    }
+
+    /**
+     * softmax(q k^T / sqrt(d) + mask) v with an additive {@code mask} broadcastable to (B, H, Lq, Lk)
+     * (padding and causal masks of batched generation), or none: fused where the extension is loaded
+     * and there is no mask, composed otherwise.
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, NDArray mask, boolean upcast) {
+        return mask == null ? scaledDotProduct(q, k, v, false, upcast) : composed(q, k, v, mask, upcast);
+    }
+
+    /** The composed path alone: the reference the fused kernels are tested against. */
+    public static NDArray composed(NDArray q, NDArray k, NDArray v, boolean causal, boolean upcast) {
+        return composed(q, k, v, causal ? causalMask(q, q.getShape().get(2)) : null, upcast);
+    }
+
+    private static NDArray composed(NDArray q, NDArray k, NDArray v, NDArray mask, boolean upcast) {
         DataType type = q.getDataType();
         double scale = 1.0 / Math.sqrt(q.getShape().get(3));
         NDArray query = upcast ? q.toType(DataType.FLOAT32, false) : q;
@@ -43,5 +67,18 @@ public final class AttentionOps {
         }
         NDArray probs = scores.softmax(-1);
         return (upcast ? probs.toType(type, false) : probs).matMul(v);
+    }
+
+    // Additive (1, 1, L, L). transformers uses the dtype's lowest value rather than -inf; the
+    // softmax is the same.
+    private static NDArray causalMask(NDArray like, long length) {
+        int l = Math.toIntExact(length);
+        float[] mask = new float[l * l];
+        for (int i = 0; i < l; i++) {
+            for (int j = i + 1; j < l; j++) {
+                mask[i * l + j] = -Float.MAX_VALUE;
+            }
+        }
+        return Constants.of(like.getManager(), mask, new Shape(1, 1, l, l));
     }
 }

@@ -20,12 +20,23 @@ public record GroupNorm(int groups, float eps, NDArray weight, NDArray bias) {
     }
 
     /**
-     * The per-group statistics come from the engine's layer norm over the grouped view: one kernel,
-     * differentiable, and in float16 it accumulates in float32 (a composed variance of large
-     * float16 activations overflows; casting instead would cut the autograd graph, DJL's toType
-     * being non-differentiable).
+     * PyTorch's group_norm through the {@link TorchExtension} where it is loaded (one kernel; only
+     * the input and the statistics kept for backward), else {@link #composed}.
      */
     public NDArray forward(NDArray x) {
+        if (TorchExtension.fuses(TorchExtension.Op.GROUP_NORM)) {
+            return TorchExtension.groupNorm(x, groups, weight, bias, eps);
+        }
+        return composed(x);
+    }
+
+    /**
+     * From DJL ops, and the reference the fused kernel is tested against. The per-group statistics
+     * come from the engine's layer norm over the grouped view: one kernel, differentiable, and in
+     * float16 it accumulates in float32 (a composed variance of large float16 activations
+     * overflows; casting instead would cut the autograd graph, DJL's toType being non-differentiable).
+     */
+    public NDArray composed(NDArray x) {
         Shape shape = x.getShape();
         long n = shape.get(0);
         long c = shape.get(1);

@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.sdspark.model.checkpoint.CheckpointFamily;
 import org.sdspark.model.checkpoint.ConfigInference;
 import org.sdspark.model.checkpoint.KeyMap;
@@ -346,6 +348,15 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         OriginalCheckpoint.write(file, configs,
                 new OriginalCheckpoint.Components(unet.stateDict(), vae.stateDict(), textEncoder.weights(),
                         textEncoder2 == null ? null : textEncoder2.weights()), files);
+    }
+
+    /** Bytes of every weight of the text encoders, UNet and VAE as loaded. */
+    public long weightBytes() {
+        Stream<StateDict> text = Stream.of(textEncoder, textEncoder2).filter(Objects::nonNull).map(ClipTextModel::weights);
+        return Stream.concat(text, Stream.of(unet.stateDict(), vae.stateDict()))
+                .flatMap(w -> w.tensors().values().stream())
+                .mapToLong(t -> t.getShape().size() * t.getDataType().getNumOfBytes())
+                .sum();
     }
 
     public String source() {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.sdspark.model.clip.ClipTokens;
+import org.sdspark.model.nn.Constants;
 import org.sdspark.model.scheduler.Sampler;
 import org.sdspark.model.scheduler.Samplers;
 import org.sdspark.model.unet.AddedConditions;
@@ -92,7 +93,7 @@ public final class TextToImage {
     /** The (1, 77, D) embeddings of one prompt; {@code clipSkip} layers skipped from the end (0 = none). */
     public NDArray encodePrompt(NDManager manager, String text, int clipSkip) {
         ClipTokens tokens = pipeline.configs().tokenizer().encode(text);
-        NDArray ids = manager.create(tokens.longIds(), new Shape(1, tokens.ids().length));
+        NDArray ids = Constants.of(manager, tokens.longIds()).reshape(1, -1);
         NDArray embeds = pipeline.textEncoder().encode(ids, clipSkip);
         ids.close();
         return embeds;
@@ -122,7 +123,7 @@ public final class TextToImage {
                     x.attach(step);
                     NDArray input = sampler.scaleModelInput(x, k);
                     NDArray batch = guided ? NDArrays.concat(new NDList(input, input)) : input;
-                    NDArray t = step.create((float) timesteps[k]);
+                    NDArray t = scalar(x, timesteps[k]);
                     NDArray out = pipeline.unet().forward(batch, t, context.promptEmbeds(), context.added())
                             .toType(DataType.FLOAT32, false);
                     NDArray prediction = guided ? guide(out, guidance) : out;

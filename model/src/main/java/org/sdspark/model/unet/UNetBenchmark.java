@@ -7,27 +7,38 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import org.sdspark.model.nn.CudaMemory;
+import org.sdspark.model.nn.TorchExtension;
 
 /**
  * Times a randomly initialised UNet (Stable Diffusion 1.5 shapes by default) on the device DJL
  * finds: forward, and forward + backward to every parameter (a training step without the
- * optimiser), in seconds per sample after warm-up steps.
+ * optimiser), in samples per second after warm-up steps, with the training step's peak GPU memory.
+ * Optionally a reference script times diffusers' UNet with the same shapes in the same invocation.
  */
 public final class UNetBenchmark {
-    public static final String USAGE = "bench unet [--batch N] [--resolution PX] [--fp16] [--steps K] [--warmup W]";
+    public static final String USAGE = "bench unet [--batch N] [--resolution PX] [--fp16] [--steps K] [--warmup W] [--reference SCRIPT]";
     private static final int TEXT_TOKENS = 77;
+    private static final double GIB = 1024.0 * 1024 * 1024;
 
     private UNetBenchmark() {
     }
 
-    /** @param resolution image side in pixels; the latents are resolution / 8 */
-    public record Settings(int batch, int resolution, boolean fp16, int steps, int warmup) {
+    /**
+     * @param resolution image side in pixels; the latents are resolution / 8
+     * @param reference  the reference benchmark script to run after sdspark's, or null
+     */
+    public record Settings(int batch, int resolution, boolean fp16, int steps, int warmup, Path reference) {
         public Settings {
             if (batch < 1 || steps < 1 || warmup < 0) {
                 throw new IllegalArgumentException("need batch >= 1, steps >= 1, warmup >= 0; got batch " + batch
@@ -38,13 +49,14 @@ public final class UNetBenchmark {
             }
         }
 
-        /** Defaults: batch 1, resolution 512, float32, 2 timed steps after 1 warm-up step. */
+        /** Defaults: batch 1, resolution 512, float32, 20 timed steps after 5 warm-up steps, no reference. */
         public static Settings parse(List<String> args) {
             int batch = 1;
             int resolution = 512;
             boolean fp16 = false;
-            int steps = 2;
-            int warmup = 1;
+            int steps = 20;
+            int warmup = 5;
+            Path reference = null;
             Iterator<String> it = args.iterator();
             while (it.hasNext()) {
                 String arg = it.next();
@@ -54,36 +66,71 @@ public final class UNetBenchmark {
                     case "--steps" -> steps = intValue(arg, it);
                     case "--warmup" -> warmup = intValue(arg, it);
                     case "--fp16" -> fp16 = true;
+                    case "--reference" -> reference = Path.of(value(arg, it));
                     default -> throw new IllegalArgumentException("unknown option " + arg + "; usage: " + USAGE);
                 }
             }
-            return new Settings(batch, resolution, fp16, steps, warmup);
+            return new Settings(batch, resolution, fp16, steps, warmup, reference);
+        }
+
+        /** The options that give a reference script the same shapes and step counts. */
+        List<String> shapeArguments() {
+            List<String> args = new ArrayList<>(List.of("--batch", String.valueOf(batch), "--resolution",
+                    String.valueOf(resolution), "--steps", String.valueOf(steps), "--warmup", String.valueOf(warmup)));
+            if (fp16) {
+                args.add("--fp16");
+            }
+            return args;
         }
 
         private static int intValue(String option, Iterator<String> it) {
-            if (!it.hasNext()) {
-                throw new IllegalArgumentException(option + " needs a value; usage: " + USAGE);
-            }
-            String value = it.next();
+            String value = value(option, it);
             try {
                 return Integer.parseInt(value);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(option + " needs an integer, not '" + value + "'");
             }
         }
+
+        private static String value(String option, Iterator<String> it) {
+            if (!it.hasNext()) {
+                throw new IllegalArgumentException(option + " needs a value; usage: " + USAGE);
+            }
+            return it.next();
+        }
     }
 
-    /** One benchmark run; {@link #toJson} is the line {@code sdspark bench unet} prints. */
-    public record Result(String device, int batch, int resolution, String dtype, int steps,
-                         @JsonProperty("forward_s_per_sample") double forwardSecondsPerSample,
-                         @JsonProperty("forward_backward_s_per_sample") double forwardBackwardSecondsPerSample) {
+    /**
+     * One implementation's run, as one JSON line; a reference script prints the same fields.
+     *
+     * @param peakTrainGib peak GPU memory allocated during the training steps, weights included;
+     *                     null where it cannot be read (CPU, or no torch extension)
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Result(String impl, String device, int batch, int resolution, String dtype, int steps,
+                         @JsonProperty("forward_samples_per_s") double forwardSamplesPerSecond,
+                         @JsonProperty("train_samples_per_s") double trainSamplesPerSecond,
+                         @JsonProperty("peak_train_gib") Double peakTrainGib) {
 
         public String toJson() {
-            try {
-                return new ObjectMapper().writeValueAsString(this);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            return json(this);
+        }
+    }
+
+    /** sdspark against the reference: ratios above 1 mean sdspark is faster / uses more memory. */
+    public record Comparison(@JsonProperty("train_speed_ratio") double trainSpeedRatio,
+                             @JsonProperty("forward_speed_ratio") double forwardSpeedRatio,
+                             @JsonProperty("peak_memory_ratio") Double peakMemoryRatio) {
+
+        public static Comparison of(Result sdspark, Result reference) {
+            Double memory = sdspark.peakTrainGib() == null || reference.peakTrainGib() == null
+                    ? null : sdspark.peakTrainGib() / reference.peakTrainGib();
+            return new Comparison(sdspark.trainSamplesPerSecond() / reference.trainSamplesPerSecond(),
+                    sdspark.forwardSamplesPerSecond() / reference.forwardSamplesPerSecond(), memory);
+        }
+
+        public String toJson() {
+            return json(this);
         }
     }
 
@@ -112,9 +159,14 @@ public final class UNetBenchmark {
                 }
                 anyParameter.getGradient().sum().getFloat(); // waits for the backward pass on asynchronous devices
             };
+            boolean measuresMemory = device.isGpu() && TorchExtension.isLoaded();
+            if (measuresMemory) {
+                CudaMemory.resetPeaks(device);
+            }
             double trainingSeconds = time(manager, training, s);
-            return new Result(device.toString(), s.batch(), s.resolution(), type.toString(), s.steps(),
-                    forwardSeconds / s.batch(), trainingSeconds / s.batch());
+            Double peak = measuresMemory ? CudaMemory.of(device).peakAllocated() / GIB : null;
+            return new Result("sdspark", device.toString(), s.batch(), s.resolution(), type.toString(), s.steps(),
+                    s.batch() / forwardSeconds, s.batch() / trainingSeconds, peak);
         }
     }
 
@@ -153,8 +205,30 @@ public final class UNetBenchmark {
         return (System.nanoTime() - start) / 1e9 / s.steps();
     }
 
-    /** {@code java ... UNetBenchmark [--batch N] [--resolution PX] [--fp16] [--steps K] [--warmup W]}: prints one JSON line. */
+    private static String json(Object value) {
+        try {
+            return new ObjectMapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Prints sdspark's result; with a reference script, then the reference's and their comparison,
+     * one JSON line each.
+     */
+    public static void report(Settings settings, PrintStream out) {
+        Result sdspark = run(settings);
+        out.println(sdspark.toJson());
+        if (settings.reference() != null) {
+            Result reference = ReferenceBenchmark.run(settings.reference(), settings.shapeArguments());
+            out.println(reference.toJson());
+            out.println(Comparison.of(sdspark, reference).toJson());
+        }
+    }
+
+    /** {@code java ... UNetBenchmark [options]}: see {@link #USAGE}. */
     public static void main(String[] args) {
-        System.out.println(run(Settings.parse(Arrays.asList(args))).toJson());
+        report(Settings.parse(Arrays.asList(args)), System.out);
     }
 }

@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.model.nn.StateDict;
@@ -95,6 +97,30 @@ class SafeTensorsTest {
         Path text = dir.resolve("notes.safetensors");
         Files.writeString(text, "this is not a checkpoint at all, just text");
         assertThatThrownBy(() -> SafeTensorsFile.open(text)).hasMessageContaining("notes.safetensors");
+    }
+
+    @Test
+    void aPickleCheckpointIsNamedForWhatItIs() throws IOException {
+        Path ckpt = dir.resolve("v1-5.ckpt");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(ckpt))) {
+            zip.putNextEntry(new ZipEntry("archive/data.pkl"));
+            zip.write(new byte[] {(byte) 0x80, 2, '}', 'q', 0, '.'});
+        }
+        assertThatThrownBy(() -> SafeTensorsFile.open(ckpt)).isInstanceOf(SafeTensorsException.class)
+                .hasMessageStartingWith(ckpt + ": a PyTorch pickle checkpoint (zip archive").hasMessageContaining("not safetensors");
+        Path legacy = Files.write(dir.resolve("old.pt"), new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 'l', (byte) 0xfc, (byte) 0x9c, 'F'});
+        assertThatThrownBy(() -> SafeTensorsFile.open(legacy)).hasMessageContaining("bare pickle");
+    }
+
+    @Test
+    void writtenFilesGetTheModeOfAnyNewFileNotAPrivateOne() throws IOException {
+        Path plain = Files.writeString(dir.resolve("plain.json"), "{}");
+        Path file = dir.resolve("w.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            StateDict.write(file, Map.of("w", m.zeros(new Shape(2))), Map.of());
+        }
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(Files.getPosixFilePermissions(plain));
+        assertThat(dir.toFile().list()).containsExactlyInAnyOrder("plain.json", "w.safetensors");
     }
 
     @Test

@@ -32,7 +32,7 @@ class LayersTest {
             NDArray q = m.randomNormal(new Shape(2, 3, 5, 4));
             NDArray k = m.randomNormal(new Shape(2, 3, 1, 4));
             NDArray v = m.randomNormal(new Shape(2, 3, 1, 4));
-            NDArray out = AttentionOps.scaledDotProduct(q, k, v, null, false);
+            NDArray out = AttentionOps.scaledDotProduct(q, k, v, false, false);
             assertThat(out.getShape()).isEqualTo(new Shape(2, 3, 5, 4));
             assertThat(out.sub(v.broadcast(new Shape(2, 3, 5, 4))).abs().max().getFloat()).isLessThan(1e-6f);
             NDArray merged = AttentionOps.mergeHeads(AttentionOps.splitHeads(m.randomNormal(new Shape(2, 5, 12)), 3));

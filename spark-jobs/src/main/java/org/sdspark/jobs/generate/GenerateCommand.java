@@ -1,16 +1,20 @@
 package org.sdspark.jobs.generate;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.util.cuda.CudaUtils;
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.sdspark.jobs.Command;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.model.clip.ClipTokenizer;
-import org.sdspark.model.diffusers.ConfigException;
 import org.sdspark.model.io.SafeTensorsException;
 import org.sdspark.model.nn.ModelLoadException;
+import org.sdspark.model.pipeline.GenerationMemory;
 import org.sdspark.model.pipeline.GenerationOutput;
 import org.sdspark.model.pipeline.GenerationSettings;
 import org.sdspark.model.pipeline.MicroConditioning;
@@ -19,10 +23,10 @@ import org.sdspark.model.pipeline.RgbImage;
 import org.sdspark.model.pipeline.StableDiffusionPipeline;
 import org.sdspark.model.pipeline.TextToImage;
 import org.sdspark.model.scheduler.Samplers;
-import org.sdspark.model.scheduler.SchedulerConfigException;
 
 /** `sdspark generate`: text-to-image with a Stable Diffusion 1.x/2.x or SDXL pipeline, on the device DJL finds. */
 public final class GenerateCommand implements Command {
+    private static final double GIB = 1024.0 * 1024 * 1024;
 
     @Override
     public String name() {
@@ -112,10 +116,12 @@ public final class GenerateCommand implements Command {
                 String sampler = sampler(options.scheduler(), pipeline);
                 GenerationSettings settings = options.settings(sampler, nativeSide(pipeline),
                         ThreadLocalRandom.current().nextInt(0, Integer.MAX_VALUE - options.numImages() + 1));
+                requireMemory(pipeline, settings, manager.getDevice());
                 List<RgbImage> images = new TextToImage(pipeline).generate(manager, settings,
                         new ProgressLine(System::nanoTime, line -> System.err.println("generate: " + line)));
-                List<Path> files = GenerationOutput.write(options.out(), options.model().toString(), pipeline.adapters(),
-                        settings, images);
+                // recorded absolute, so generation.json still names the model when read from elsewhere
+                String model = options.model().toAbsolutePath().normalize().toString();
+                List<Path> files = GenerationOutput.write(options.out(), model, pipeline.adapters(), settings, images);
                 files.forEach(f -> System.out.println(f));
                 System.out.println(options.out().resolve("grid.png"));
                 System.out.println(options.out().resolve("generation.json"));
@@ -158,6 +164,20 @@ public final class GenerateCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageError("--scheduler " + scheduler + ": " + e.getMessage() + " (" + pipeline.source()
                     + " scheduler/scheduler_config.json)");
+        }
+    }
+
+    // Attention memory grows with the square of the pixels: a size that cannot fit is refused here
+    // rather than ending in the engine's out-of-memory trace.
+    private static void requireMemory(StableDiffusionPipeline pipeline, GenerationSettings s, Device device) {
+        double needed = GenerationMemory.lowerBoundBytes(pipeline.weightBytes(), pipeline.configs().unet(),
+                pipeline.configs().vae(), s.width(), s.height(), s.guided());
+        long available = device.isGpu() ? CudaUtils.getGpuMemory(device).getMax()
+                : ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        if (needed > available) {
+            throw new UsageError(String.format("--width %d --height %d needs at least %.1f GiB (attention memory grows with"
+                    + " the square of the pixels); %s has %.1f GiB, choose a smaller size", s.width(), s.height(),
+                    needed / GIB, device, available / GIB));
         }
     }
 

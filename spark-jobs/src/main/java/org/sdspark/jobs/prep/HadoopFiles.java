@@ -18,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
  * Hadoop FileSystem access that can travel to executors: local paths, `s3a://` and anything else
  * Hadoop knows, with the session's settings (S3A endpoint, credentials) carried along.
  */
-final class HadoopFiles implements Serializable {
+public final class HadoopFiles implements Serializable {
 
     private final Map<String, String> settings;
     private transient Configuration configuration;
@@ -27,13 +27,13 @@ final class HadoopFiles implements Serializable {
         this.settings = settings;
     }
 
-    static HadoopFiles of(SparkSession spark) {
+    public static HadoopFiles of(SparkSession spark) {
         Map<String, String> settings = new HashMap<>();
         spark.sparkContext().hadoopConfiguration().forEach(e -> settings.put(e.getKey(), e.getValue()));
         return new HadoopFiles(settings);
     }
 
-    Configuration configuration() {
+    public Configuration configuration() {
         if (configuration == null) {
             Configuration c = new Configuration(false);
             settings.forEach(c::set);
@@ -42,7 +42,7 @@ final class HadoopFiles implements Serializable {
         return configuration;
     }
 
-    FileSystem fs(Path path) {
+    public FileSystem fs(Path path) {
         try {
             return path.getFileSystem(configuration());
         } catch (IOException e) {
@@ -51,27 +51,27 @@ final class HadoopFiles implements Serializable {
     }
 
     /** The absolute, scheme-qualified form of a user path ("data" becomes "file:/home/me/data"). */
-    Path qualify(String path) {
+    public Path qualify(String path) {
         Path p = new Path(path);
         return fs(p).makeQualified(p);
     }
 
-    boolean exists(Path path) throws IOException {
+    public boolean exists(Path path) throws IOException {
         return fs(path).exists(path);
     }
 
     /** Reads a file named by its URI, the form that survives spaces, '#', ':' and unicode in names. */
-    byte[] read(String uri) throws IOException {
+    public byte[] read(String uri) throws IOException {
         return read(new Path(URI.create(uri)));
     }
 
-    byte[] read(Path path) throws IOException {
+    public byte[] read(Path path) throws IOException {
         try (InputStream in = fs(path).open(path)) {
             return in.readAllBytes();
         }
     }
 
-    void writeText(Path path, String text) throws IOException {
+    public void writeText(Path path, String text) throws IOException {
         try (OutputStream out = fs(path).create(path, true)) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         }

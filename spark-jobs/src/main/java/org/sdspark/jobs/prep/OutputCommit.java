@@ -10,36 +10,39 @@ import org.sdspark.jobs.UsageError;
  * Writes go to a hidden sibling of the output, which becomes the output only when everything is
  * written: an interrupted run leaves the old output (or none) and never a half-written dataset.
  */
-final class OutputCommit {
+public final class OutputCommit {
 
-    static final String SUCCESS = "_SUCCESS";
+    public static final String SUCCESS = "_SUCCESS";
 
     private final HadoopFiles files;
     private final Path output;
     private final boolean overwrite;
+    private final String overwriteKey;
     private final Path staging;
 
-    OutputCommit(HadoopFiles files, String output, boolean overwrite) {
+    /** @param overwriteKey the setting that allows replacing an existing output, named in the error */
+    public OutputCommit(HadoopFiles files, String output, boolean overwrite, String overwriteKey) {
         this.files = files;
         this.output = files.qualify(output);
         this.overwrite = overwrite;
+        this.overwriteKey = overwriteKey;
         this.staging = new Path(this.output.getParent(),
                 "." + this.output.getName() + ".sdspark-" + UUID.randomUUID().toString().substring(0, 8));
     }
 
-    Path staging() {
+    public Path staging() {
         return staging;
     }
 
     /** Fails before any work when the output exists and may not be replaced. */
-    void checkWritable() throws IOException {
+    public void checkWritable() throws IOException {
         if (!overwrite && files.exists(output)) {
-            throw new UsageError("output " + output + " already exists; set sdspark.prep.overwrite = true "
-                    + "(or --set sdspark.prep.overwrite=true) to replace it");
+            throw new UsageError("output " + output + " already exists; set " + overwriteKey + " = true "
+                    + "(or --set " + overwriteKey + "=true) to replace it");
         }
     }
 
-    void commit() throws IOException {
+    public void commit() throws IOException {
         FileSystem fs = files.fs(output);
         if (files.exists(output)) {
             checkWritable();
@@ -54,7 +57,7 @@ final class OutputCommit {
     }
 
     /** Removes what a failed run wrote; the output itself is untouched. */
-    void abort() {
+    public void abort() {
         try {
             files.fs(staging).delete(staging, true);
         } catch (IOException | RuntimeException e) {

@@ -20,6 +20,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
+import org.sdspark.jobs.SparkSessions;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.prep.InputSpec;
 import org.sdspark.prep.PrepSettings;
@@ -32,6 +33,7 @@ import org.sdspark.prep.filter.Rejection;
  * the whole set, bucket the rest, and commit `accepted/`, `rejected/` and `report.json`.
  */
 public final class PrepJob {
+    private static final String OVERWRITE = PrepSettings.PATH + ".overwrite";
 
     private final SparkSession spark;
     private final PrepSettings settings;
@@ -60,13 +62,13 @@ public final class PrepJob {
                         + ": sdspark.prep.inputs[" + i + "].path: input " + path + " does not exist");
             }
         }
-        new OutputCommit(job.files, settings.output(), settings.overwrite()).checkWritable();
+        new OutputCommit(job.files, settings.output(), settings.overwrite(), OVERWRITE).checkWritable();
         return job;
     }
 
     public PrepReport run() throws IOException {
         long start = System.nanoTime();
-        OutputCommit commit = new OutputCommit(files, settings.output(), settings.overwrite());
+        OutputCommit commit = new OutputCommit(files, settings.output(), settings.overwrite(), OVERWRITE);
         commit.checkWritable();
         try {
             PrepReport report = write(commit.staging(), start);
@@ -74,27 +76,9 @@ public final class PrepJob {
             return report;
         } catch (Throwable e) {
             // Spark's own exceptions are checked ones thrown undeclared from Scala: catch everything.
-            awaitIdleExecutors();
+            SparkSessions.awaitIdleExecutors(spark);
             commit.abort();
             throw e;
-        }
-    }
-
-    /**
-     * Tasks of a failed or cancelled job are killed asynchronously and may still be writing into
-     * the staging directory; deleting it before they stop would leave their files behind.
-     */
-    private void awaitIdleExecutors() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline && java.util.Arrays.stream(
-                spark.sparkContext().statusTracker().getExecutorInfos()).anyMatch(e -> e.numRunningTasks() > 0)
-                || spark.sparkContext().statusTracker().getActiveJobIds().length > 0) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 

@@ -8,7 +8,7 @@ import org.apache.spark.util.LongAccumulator;
  * A line every few seconds with images done, rate and ETA, read from an accumulator that the
  * executors add to (the driver sees each task's count when the task ends).
  */
-final class Progress implements AutoCloseable {
+public final class Progress implements AutoCloseable {
 
     private final String label;
     private final long total;
@@ -18,7 +18,7 @@ final class Progress implements AutoCloseable {
     private final Thread ticker;
     private long printed = -1;
 
-    Progress(String label, long total, LongAccumulator done, PrintStream out, Duration every) {
+    public Progress(String label, long total, LongAccumulator done, PrintStream out, Duration every) {
         this.label = label;
         this.total = total;
         this.done = done;

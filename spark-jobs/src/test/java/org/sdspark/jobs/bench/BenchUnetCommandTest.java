@@ -12,7 +12,7 @@ class BenchUnetCommandTest {
     @Test
     void helpDocumentsEveryOption() {
         assertThat(new BenchUnetCommand().help())
-                .contains("--batch", "--resolution", "--fp16", "--steps", "--warmup", "forward_backward_s_per_sample");
+                .contains("--batch", "--resolution", "--fp16", "--steps", "--warmup", "--reference", "train_samples_per_s", "peak_train_gib");
     }
 
     @Test

@@ -44,6 +44,9 @@ class ConvertCommandTest {
         }
         assertThat(folder.resolve("model_index.json")).exists();
         assertThat(folder.resolve("tokenizer/vocab.json")).exists();
+        assertThat(folder.resolve("tokenizer/tokenizer.json")).hasSameBinaryContentAs(TINY.resolve("tokenizer/tokenizer.json"));
+        // the single file gets the same mode as every file of the folder (0644 under the usual umask)
+        assertThat(Files.getPosixFilePermissions(single)).isEqualTo(Files.getPosixFilePermissions(folder.resolve("model_index.json")));
     }
 
     /** A training .ckpt with --ema: the UNet diffusers' own conversion (extract_ema) makes, as safetensors. */

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,31 @@ class GenerateCommandTest {
         assertThat(json.get("scheduler").asText()).isEqualTo("euler-a");
         assertThat(json.get("steps").asInt()).isEqualTo(2);
         assertThat(json.get("negative_prompt").asText()).isEmpty();
+        assertThat(json.get("model").asText()).isEqualTo(TINY.toAbsolutePath().normalize().toString());
+    }
+
+    @Test
+    void aSizeWhoseAttentionCannotFitIsRefusedInOneLine() {
+        assertThatThrownBy(() -> new GenerateCommand().run(List.of("--model", TINY.toString(), "--prompt", "p",
+                "--width", "4096", "--height", "4096", "--out", dir.resolve("out").toString())))
+                .isInstanceOf(UsageError.class)
+                .hasMessageStartingWith("--width 4096 --height 4096 needs at least ")
+                .hasMessageContaining("choose a smaller size").hasMessageNotContaining("\n");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void aCheckpointZipRewrittenByAnotherToolIsRefusedNamingFileAndRecord() throws Exception {
+        Path ckpt = dir.resolve("v1-5-pruned.ckpt");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(ckpt))) {
+            zip.putNextEntry(new ZipEntry("archive/data.pkl"));
+            zip.write(new byte[] {(byte) 0x80, 2, '}', 'q', 0, '.'});
+        }
+        assertThatThrownBy(() -> new GenerateCommand().run(List.of("--model", ckpt.toString(), "--prompt", "p",
+                "--out", dir.resolve("out").toString())))
+                .isInstanceOf(UsageError.class)
+                .hasMessageStartingWith(ckpt + ": zip record 'archive/data.pkl' is compressed")
+                .hasMessageContaining("rewritten by another tool");
     }
 
     /** Samplers by A1111 label or diffusers class name; generation.json records the sampler they resolved to. */

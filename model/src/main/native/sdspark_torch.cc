@@ -1,0 +1,147 @@
+// sdspark's libtorch extension: the PyTorch ops DJL's engine does not expose, called on DJL's own
+// tensors. DJL's PyTorch JNI hands tensors around as heap-allocated torch::Tensor* (a "handle");
+// every function here reads such handles and returns new ones, which Java wraps as PtNDArray and
+// frees like any other DJL array. Built against the libtorch headers of the exact version DJL loads.
+
+#include <jni.h>
+
+#include <ATen/ATen.h>
+#include <c10/core/CachingDeviceAllocator.h>
+#include <c10/core/GradMode.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+at::Tensor& tensor(jlong handle) {
+  return *reinterpret_cast<at::Tensor*>(handle);
+}
+
+jlong handle(at::Tensor&& result) {
+  return reinterpret_cast<jlong>(new at::Tensor(std::move(result)));
+}
+
+std::optional<at::Tensor> optional(jlong handle) {
+  return handle == 0 ? std::nullopt : std::optional<at::Tensor>(tensor(handle));
+}
+
+std::vector<at::Tensor> tensors(JNIEnv* env, jlongArray handles) {
+  jsize n = env->GetArrayLength(handles);
+  std::vector<jlong> raw(n);
+  env->GetLongArrayRegion(handles, 0, n, raw.data());
+  std::vector<at::Tensor> result;
+  result.reserve(n);
+  for (jlong h : raw) {
+    result.push_back(tensor(h));
+  }
+  return result;
+}
+
+// libtorch reports errors as C++ exceptions; they must not unwind through the JVM's frames.
+void rethrow(JNIEnv* env, const std::exception& e) {
+  jclass type = env->FindClass("ai/djl/engine/EngineException");
+  env->ThrowNew(type, e.what());
+}
+
+template <typename F>
+auto guarded(JNIEnv* env, F body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    rethrow(env, e);
+    return decltype(body())();
+  }
+}
+
+// Index 0 of each StatArray is the aggregate over the allocator's pools.
+constexpr size_t kAllPools = 0;
+
+}  // namespace
+
+extern "C" {
+
+JNIEXPORT jstring JNICALL Java_org_sdspark_model_nn_TorchExtension_torchVersion(JNIEnv* env, jclass) {
+  return env->NewStringUTF(TORCH_VERSION);
+}
+
+// (B, H, L, D) query, key and value; the result carries SDPA's backward node when grad mode is on.
+JNIEXPORT jlong JNICALL Java_org_sdspark_model_nn_TorchExtension_scaledDotProductAttention(
+    JNIEnv* env, jclass, jlong q, jlong k, jlong v, jboolean causal) {
+  return guarded(env, [&] {
+    return handle(at::scaled_dot_product_attention(tensor(q), tensor(k), tensor(v), std::nullopt, 0.0, causal));
+  });
+}
+
+JNIEXPORT jlong JNICALL Java_org_sdspark_model_nn_TorchExtension_groupNorm(
+    JNIEnv* env, jclass, jlong x, jint groups, jlong weight, jlong bias, jdouble eps) {
+  return guarded(env, [&] {
+    return handle(at::group_norm(tensor(x), groups, optional(weight), optional(bias), eps, true));
+  });
+}
+
+JNIEXPORT jlong JNICALL Java_org_sdspark_model_nn_TorchExtension_silu(JNIEnv* env, jclass, jlong x) {
+  return guarded(env, [&] { return handle(at::silu(tensor(x))); });
+}
+
+JNIEXPORT jlong JNICALL Java_org_sdspark_model_nn_TorchExtension_upsampleNearest(
+    JNIEnv* env, jclass, jlong x, jlong height, jlong width) {
+  return guarded(env, [&] {
+    return handle(at::upsample_nearest2d(tensor(x), std::vector<int64_t>{height, width}, std::nullopt, std::nullopt));
+  });
+}
+
+// torch.optim.AdamW(fused=True).step over lists of same-device tensors: the step counters are
+// incremented before the kernel and, when found_inf is set (a skipped fp16 step), taken back.
+// With grad_scale the kernel divides the gradients by it first.
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_fusedAdamW(
+    JNIEnv* env, jclass, jlongArray params, jlongArray grads, jlongArray expAvgs, jlongArray expAvgSqs,
+    jlongArray steps, jdouble lr, jdouble beta1, jdouble beta2, jdouble weightDecay, jdouble eps,
+    jlong gradScale, jlong foundInf) {
+  guarded(env, [&] {
+    c10::NoGradGuard no_grad;  // an optimizer step is not part of any graph (torch.optim steps under no_grad)
+    std::vector<at::Tensor> counters = tensors(env, steps);
+    at::_foreach_add_(counters, 1);
+    at::_fused_adamw_(tensors(env, params), tensors(env, grads), tensors(env, expAvgs), tensors(env, expAvgSqs),
+                      {}, counters, lr, beta1, beta2, weightDecay, eps, false, false, optional(gradScale),
+                      optional(foundInf));
+    if (foundInf != 0) {
+      for (at::Tensor& counter : counters) {
+        counter.sub_(tensor(foundInf));
+      }
+    }
+    return 0;
+  });
+}
+
+// {allocated, peak allocated, reserved, peak reserved} bytes of the CUDA caching allocator.
+JNIEXPORT jlongArray JNICALL Java_org_sdspark_model_nn_TorchExtension_cudaMemory(JNIEnv* env, jclass, jint device) {
+  return guarded(env, [&]() -> jlongArray {
+    auto stats = c10::getDeviceAllocator(c10::DeviceType::CUDA)->getDeviceStats(device);
+    const auto& allocated = stats.allocated_bytes[kAllPools];
+    const auto& reserved = stats.reserved_bytes[kAllPools];
+    jlong values[] = {allocated.current, allocated.peak, reserved.current, reserved.peak};
+    jlongArray result = env->NewLongArray(4);
+    env->SetLongArrayRegion(result, 0, 4, values);
+    return result;
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_resetPeakMemory(JNIEnv* env, jclass, jint device) {
+  guarded(env, [&] {
+    c10::getDeviceAllocator(c10::DeviceType::CUDA)->resetPeakStats(device);
+    return 0;
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_synchronize(JNIEnv* env, jclass, jint device) {
+  guarded(env, [&] {
+    torch::cuda::synchronize(device);
+    return 0;
+  });
+}
+
+}  // extern "C"

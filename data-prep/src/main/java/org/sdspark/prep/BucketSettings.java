@@ -3,9 +3,17 @@ package org.sdspark.prep;
 import com.typesafe.config.Config;
 import java.io.Serializable;
 
-/** Aspect-ratio bucket geometry (kohya sd-scripts semantics) and concept balancing. */
+/**
+ * Aspect-ratio bucket geometry (kohya sd-scripts semantics) and concept balancing. With
+ * {@code noUpscale} (kohya's {@code bucket_no_upscale}) an image is only ever shrunk: its bucket
+ * is its own size (scaled down to about resolution² pixels when larger), cut to multiples of step.
+ */
 public record BucketSettings(boolean enabled, int resolution, int minSide, int maxSide, int step,
-                             boolean balanceConcepts) implements Serializable {
+                             boolean balanceConcepts, boolean noUpscale) implements Serializable {
+
+    public BucketSettings(boolean enabled, int resolution, int minSide, int maxSide, int step, boolean balanceConcepts) {
+        this(enabled, resolution, minSide, maxSide, step, balanceConcepts, false);
+    }
 
     /** Reads the {@code bucket} block itself; error messages name keys relative to it. */
     public static BucketSettings from(Config c) {
@@ -21,7 +29,9 @@ public record BucketSettings(boolean enabled, int resolution, int minSide, int m
         if (resolution > maxSide) throw b.bad("resolution", "must be <= max-side (" + maxSide + "), got " + resolution);
         if (resolution < step) throw b.bad("resolution", "must be >= step (" + step + "), got " + resolution);
         if (minSide < step) throw b.bad("min-side", "must be >= step (" + step + "), got " + minSide);
-        return new BucketSettings(b.getBoolean("enabled"), resolution, minSide, maxSide, step,
-                b.getBoolean("balance-concepts"));
+        boolean enabled = b.getBoolean("enabled");
+        boolean noUpscale = b.getBoolean("no-upscale");
+        if (noUpscale && !enabled) throw b.bad("no-upscale", "needs bucketing (enabled = true)");
+        return new BucketSettings(enabled, resolution, minSide, maxSide, step, b.getBoolean("balance-concepts"), noUpscale);
     }
 }

@@ -24,9 +24,15 @@ public record PrepSettings(List<InputSpec> inputs, String output, boolean overwr
         IngestSettings ingest = IngestSettings.read(prep.child("ingest"));
         List<InputSpec> inputs = prep.children("inputs").stream().map(i -> InputSpec.read(i, ingest)).toList();
         if (inputs.isEmpty()) throw prep.bad("inputs", "must list at least one input { path = ... }");
+        FilterSettings filter = FilterSettings.read(prep.child("filter"));
+        BucketSettings bucket = BucketSettings.read(prep.child("bucket"));
+        if (bucket.noUpscale() && filter.minSide() < bucket.step()) {
+            // a side shorter than one step would get a bucket side of 0
+            throw prep.child("bucket").bad("no-upscale", "needs sdspark.prep.filter.min-side (" + filter.minSide()
+                    + ") >= sdspark.prep.bucket.step (" + bucket.step() + ")");
+        }
         return new PrepSettings(inputs, prep.requiredString("output"), prep.getBoolean("overwrite"), ingest,
-                FilterSettings.read(prep.child("filter")), BucketSettings.read(prep.child("bucket")),
-                prep.atLeast("partitions", 0));
+                filter, bucket, prep.atLeast("partitions", 0));
     }
 
     /** Layers {@code user} over this module's reference.conf, resolves, and reads it. */

@@ -112,4 +112,17 @@ class PrepSettingsTest {
                 sdspark.prep { inputs = [{ path = "/in" }], output = "/o", bucket { resolution = 2048 } }"""))
                 .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("sdspark.prep.bucket.resolution").hasMessageContaining("max-side");
     }
+
+    @Test
+    void noUpscaleIsReadAndChecked() {
+        assertThat(parse("sdspark.prep { inputs = [{ path = \"/in\" }], output = \"/o\", bucket.no-upscale = true }")
+                .bucket().noUpscale()).isTrue();
+        assertThatThrownBy(() -> parse("""
+                sdspark.prep { inputs = [{ path = "/in" }], output = "/o", bucket { no-upscale = true, enabled = false } }"""))
+                .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("sdspark.prep.bucket.no-upscale");
+        assertThatThrownBy(() -> parse("""
+                sdspark.prep { inputs = [{ path = "/in" }], output = "/o", bucket.no-upscale = true, filter.min-side = 32 }"""))
+                .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("sdspark.prep.bucket.no-upscale")
+                .hasMessageContaining("min-side (32)");
+    }
 }

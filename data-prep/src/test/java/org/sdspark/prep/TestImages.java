@@ -6,6 +6,8 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.sdspark.prep.synthetic.Encoders;
@@ -46,6 +48,34 @@ public final class TestImages {
 
     public static byte[] jpeg(BufferedImage image, float quality) {
         return Encoders.jpeg(image, quality);
+    }
+
+    /**
+     * {@code jpeg} with an APP1 EXIF block inserted after SOI whose IFD0 holds one Orientation
+     * entry, laid out as cameras and Pillow write it (big-endian TIFF header, offset 8).
+     */
+    public static byte[] withOrientation(byte[] jpeg, int orientation) {
+        ByteBuffer app1 = ByteBuffer.allocate(2 + 2 + 6 + 8 + 2 + 12 + 4);
+        app1.putShort((short) 0xFFE1).putShort((short) (app1.capacity() - 2));
+        app1.put("Exif\0\0".getBytes(StandardCharsets.US_ASCII)).put("MM".getBytes(StandardCharsets.US_ASCII))
+                .putShort((short) 42).putInt(8);
+        app1.putShort((short) 1).putShort((short) 0x0112).putShort((short) 3).putInt(1)
+                .putShort((short) orientation).putShort((short) 0);
+        app1.putInt(0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        out.writeBytes(app1.array());
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+
+    /** A copy of {@code image} turned 90 degrees clockwise. */
+    public static BufferedImage rotatedClockwise(BufferedImage image) {
+        BufferedImage out = new BufferedImage(image.getHeight(), image.getWidth(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) out.setRGB(image.getHeight() - 1 - y, x, image.getRGB(x, y));
+        }
+        return out;
     }
 
     public static byte[] encode(BufferedImage image, String format) throws IOException {

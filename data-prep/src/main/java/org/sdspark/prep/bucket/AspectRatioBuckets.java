@@ -7,16 +7,26 @@ import org.sdspark.prep.BucketSettings;
 
 /**
  * Aspect-ratio buckets with the behaviour of kohya sd-scripts ({@code make_bucket_resolutions}
- * and {@code BucketManager.select_bucket} with upscaling allowed).
+ * and {@code BucketManager.select_bucket}, with upscaling allowed or, {@code bucket_no_upscale},
+ * not).
  */
 public final class AspectRatioBuckets {
     private final List<Bucket> buckets;
     private final Set<Bucket> exact;
+    /** Without upscaling: the area an image is shrunk to and the bucket step; 0 when upscaling is allowed. */
+    private final long maxArea;
+    private final int step;
 
     public AspectRatioBuckets(List<Bucket> buckets) {
+        this(buckets, 0, 0);
+    }
+
+    private AspectRatioBuckets(List<Bucket> buckets, long maxArea, int step) {
         if (buckets.isEmpty()) throw new IllegalArgumentException("at least one bucket is needed");
         this.buckets = List.copyOf(buckets);
         this.exact = Set.copyOf(buckets);
+        this.maxArea = maxArea;
+        this.step = step;
     }
 
     /** Bucketing as configured; when disabled every image goes to the one square bucket. */
@@ -25,7 +35,10 @@ public final class AspectRatioBuckets {
             int side = s.resolution() / s.step() * s.step();
             return new AspectRatioBuckets(List.of(new Bucket(side, side)));
         }
-        return new AspectRatioBuckets(make(s.resolution(), s.minSide(), s.maxSide(), s.step()));
+        List<Bucket> made = make(s.resolution(), s.minSide(), s.maxSide(), s.step());
+        return s.noUpscale()
+                ? new AspectRatioBuckets(made, (long) s.resolution() * s.resolution(), s.step())
+                : new AspectRatioBuckets(made);
     }
 
     /**
@@ -48,6 +61,7 @@ public final class AspectRatioBuckets {
         return List.copyOf(set);
     }
 
+    /** The predefined buckets; without upscaling, images get buckets of their own size instead. */
     public List<Bucket> buckets() {
         return buckets;
     }
@@ -60,6 +74,7 @@ public final class AspectRatioBuckets {
      */
     public BucketFit assign(int width, int height) {
         if (width <= 0 || height <= 0) throw new IllegalArgumentException("size " + width + "x" + height);
+        if (maxArea > 0) return withoutUpscaling(width, height);
         double aspect = (double) width / height;
         Bucket bucket = new Bucket(width, height);
         if (!exact.contains(bucket)) bucket = nearestAspect(aspect);
@@ -69,6 +84,41 @@ public final class AspectRatioBuckets {
         int cropLeft = Math.max(0, resizedWidth - bucket.width()) / 2;
         int cropTop = Math.max(0, resizedHeight - bucket.height()) / 2;
         return new BucketFit(bucket, resizedWidth, resizedHeight, cropLeft, cropTop);
+    }
+
+    /**
+     * kohya's {@code bucket_no_upscale}: an image over the area is scaled to it, rounding the
+     * width or the height to a step, whichever keeps the aspect ratio better; the bucket is the
+     * (scaled) size cut down to multiples of step, so the image is only ever cropped, by less
+     * than a step, and never enlarged.
+     */
+    private BucketFit withoutUpscaling(int width, int height) {
+        double aspect = (double) width / height;
+        int resizedWidth = width;
+        int resizedHeight = height;
+        if ((long) width * height > maxArea) {
+            double scaledWidth = Math.sqrt(maxArea * aspect);
+            double scaledHeight = maxArea / scaledWidth;
+            int widthRounded = roundToStep(scaledWidth);
+            double aspectIfWidth = (double) widthRounded / roundToStep(widthRounded / aspect);
+            int heightRounded = roundToStep(scaledHeight);
+            double aspectIfHeight = (double) roundToStep(heightRounded * aspect) / heightRounded;
+            if (Math.abs(aspectIfWidth - aspect) < Math.abs(aspectIfHeight - aspect)) {
+                resizedWidth = widthRounded;
+                resizedHeight = (int) (widthRounded / aspect + 0.5);
+            } else {
+                resizedWidth = (int) (heightRounded * aspect + 0.5);
+                resizedHeight = heightRounded;
+            }
+        }
+        Bucket bucket = new Bucket(resizedWidth - resizedWidth % step, resizedHeight - resizedHeight % step);
+        return new BucketFit(bucket, resizedWidth, resizedHeight,
+                (resizedWidth - bucket.width()) / 2, (resizedHeight - bucket.height()) / 2);
+    }
+
+    private int roundToStep(double x) {
+        int rounded = (int) (x + 0.5);
+        return rounded - rounded % step;
     }
 
     private Bucket nearestAspect(double aspect) {

@@ -1,16 +1,17 @@
 package org.sdspark.prep.filter;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferInt;
+import org.sdspark.prep.image.ImageDecoder;
+import org.sdspark.prep.image.LumaImage;
 
 /**
- * 64-bit DCT perceptual hash (pHash): the image is box-averaged to 32x32 luminance, the 8x8
+ * 64-bit DCT perceptual hash (pHash): the luminance is box-averaged to 32x32, the 8x8
  * lowest-frequency DCT-II coefficients are taken, and each bit says whether a coefficient lies
  * above their median. Low frequencies survive resizing and re-encoding almost unchanged, so
  * re-saved or rescaled copies land within a few bits, while a difference hash (dHash) reacts
- * to the fine gradients that JPEG re-quantisation shifts.
+ * to the fine gradients that JPEG re-quantisation shifts. Box averages of a reduced JPEG decode
+ * (8x8 block means) are those of the full image up to the bin edges, so the hash of a
+ * {@link ImageDecoder#luma} thumbnail lies within a bit or two of the full decode's.
  */
 public final class PerceptualHash {
     private static final int SIZE = 32;
@@ -20,7 +21,11 @@ public final class PerceptualHash {
     private PerceptualHash() {}
 
     public static long of(BufferedImage image) {
-        double[][] grey = shrink(image);
+        return of(LumaImage.of(image));
+    }
+
+    public static long of(LumaImage image) {
+        double[][] grey = shrink(image.width() < SIZE || image.height() < SIZE ? repeated(image) : image);
         double[] coefficients = new double[LOW * LOW];
         for (int v = 0; v < LOW; v++) {
             for (int u = 0; u < LOW; u++) {
@@ -64,52 +69,65 @@ public final class PerceptualHash {
         return keys;
     }
 
-    private static double[][] shrink(BufferedImage image) {
-        BufferedImage src = image;
-        if (src.getWidth() < SIZE || src.getHeight() < SIZE) src = upscale(src);
-        int w = src.getWidth();
-        int h = src.getHeight();
-        double[][] sum = new double[SIZE][SIZE];
-        long[][] count = new long[SIZE][SIZE];
-        int[] binOfX = new int[w];
-        for (int x = 0; x < w; x++) binOfX[x] = (int) ((long) x * SIZE / w);
-        int[] row = new int[w];
-        int[] pixels = src.getType() == BufferedImage.TYPE_INT_RGB
-                ? ((DataBufferInt) src.getRaster().getDataBuffer()).getData()
-                : null;
+    /**
+     * Mean luma of each of 32x32 equal areas, every pixel weighted by how much of it falls in the
+     * area (Pillow's BOX filter). Weighting by area, not by which area a pixel's corner is in,
+     * makes the 8x8-block means of a reduced decode average to what the full image does.
+     */
+    private static double[][] shrink(LumaImage image) {
+        int w = image.width();
+        int h = image.height();
+        double[][] weightX = coverage(w);
+        double[][] weightY = coverage(h);
+        byte[] pixels = image.pixels();
+        double[][] rows = new double[h][SIZE];
         for (int y = 0; y < h; y++) {
-            int offset = 0;
-            if (pixels == null) {
-                src.getRGB(0, y, w, 1, row, 0, w);
-            } else {
-                offset = y * w;
-            }
-            int[] line = pixels == null ? row : pixels;
-            double[] sumRow = sum[(int) ((long) y * SIZE / h)];
-            long[] countRow = count[(int) ((long) y * SIZE / h)];
             for (int x = 0; x < w; x++) {
-                int p = line[offset + x];
-                // integer Rec. 601 luma weights (299, 587, 114) / 1000
-                sumRow[binOfX[x]] += 299 * ((p >> 16) & 0xFF) + 587 * ((p >> 8) & 0xFF) + 114 * (p & 0xFF);
-                countRow[binOfX[x]]++;
+                int p = pixels[y * w + x] & 0xFF;
+                int first = (int) ((long) x * SIZE / w);
+                rows[y][first] += weightX[x][0] * p;
+                if (weightX[x][1] > 0) rows[y][first + 1] += weightX[x][1] * p;
             }
         }
-        for (int y = 0; y < SIZE; y++) {
-            for (int x = 0; x < SIZE; x++) sum[y][x] /= count[y][x];
+        double[][] grid = new double[SIZE][SIZE];
+        for (int y = 0; y < h; y++) {
+            int first = (int) ((long) y * SIZE / h);
+            for (int x = 0; x < SIZE; x++) {
+                grid[first][x] += weightY[y][0] * rows[y][x];
+                if (weightY[y][1] > 0) grid[first + 1][x] += weightY[y][1] * rows[y][x];
+            }
         }
-        return sum;
+        return grid;
     }
 
-    private static BufferedImage upscale(BufferedImage image) {
-        BufferedImage big = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = big.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(image, 0, 0, SIZE, SIZE, null);
-        } finally {
-            g.dispose();
+    /**
+     * For each of {@code n >= 32} pixels along an axis, the part of it in the first area it
+     * touches and the part in the next, each over the area's size, so an area's weights sum to one.
+     */
+    private static double[][] coverage(int n) {
+        double[][] weights = new double[n][2];
+        double area = (double) n / SIZE;
+        for (int i = 0; i < n; i++) {
+            int first = (int) ((long) i * SIZE / n);
+            double end = (first + 1) * area;
+            double inFirst = Math.min(1.0, end - i);
+            weights[i][0] = inFirst / area;
+            weights[i][1] = (1.0 - inFirst) / area;
         }
-        return big;
+        return weights;
+    }
+
+    /** Each pixel repeated enough times that both sides reach 32. */
+    private static LumaImage repeated(LumaImage image) {
+        int kx = (SIZE + image.width() - 1) / image.width();
+        int ky = (SIZE + image.height() - 1) / image.height();
+        int w = image.width() * kx;
+        int h = image.height() * ky;
+        byte[] out = new byte[w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) out[y * w + x] = (byte) image.at(x / kx, y / ky);
+        }
+        return new LumaImage(w, h, out);
     }
 
     private static double[][] cosines() {

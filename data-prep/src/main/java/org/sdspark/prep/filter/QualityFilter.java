@@ -1,6 +1,5 @@
 package org.sdspark.prep.filter;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,13 +10,16 @@ import org.sdspark.prep.FilterSettings;
 import org.sdspark.prep.image.ImageDecoder;
 import org.sdspark.prep.image.ImageFormat;
 import org.sdspark.prep.image.ImageProbe;
+import org.sdspark.prep.image.LumaImage;
 import org.sdspark.prep.image.ProbeResult;
 import org.sdspark.prep.image.Truncation;
 
 /**
  * Judges one file. Checks run in this order and the first failure is reported: zero bytes,
- * unknown signature, header probe (decompression bomb before any pixel is decoded), truncated
- * container, decode, minimum side, bytes per pixel, aspect ratio, caption.
+ * unknown signature, header probe (decompression bomb before any pixel is decoded), truncated or
+ * corrupt container, decode, minimum side, bytes per pixel, aspect ratio, caption. The file is
+ * decoded once, to the luminance thumbnail that the perceptual hash needs
+ * ({@link ImageDecoder#luma}); sizes are those of the image turned upright by its EXIF orientation.
  */
 public final class QualityFilter {
     private final FilterSettings settings;
@@ -44,11 +46,11 @@ public final class QualityFilter {
             return reject(source, Reason.DECOMPRESSION_BOMB,
                     w + "x" + h + " = " + probe.pixels() + " pixels, max-pixels " + settings.maxPixels());
         }
-        Optional<String> truncated = Truncation.check(format.get(), bytes);
-        if (truncated.isPresent()) return reject(source, Reason.TRUNCATED, truncated.get());
-        BufferedImage image;
+        Optional<Truncation.Damage> damage = Truncation.check(format.get(), bytes);
+        if (damage.isPresent()) return reject(source, damage.get());
+        LumaImage image;
         try {
-            image = ImageDecoder.decode(bytes);
+            image = ImageDecoder.luma(bytes, probe);
         } catch (IOException e) {
             return unreadable(source, format.get(), bytes, describe(e));
         }
@@ -81,11 +83,16 @@ public final class QualityFilter {
         }
     }
 
-    /** A read failure is truncated when the container shows the file was cut, undecodable otherwise. */
+    /** A read failure is truncated or corrupt when the container shows it, undecodable with the decoder's words otherwise. */
     private static Verdict unreadable(String source, ImageFormat format, byte[] bytes, String problem) {
         return Truncation.explainsFailure(format, bytes)
-                .map(t -> reject(source, Reason.TRUNCATED, t))
+                .map(d -> reject(source, d))
                 .orElseGet(() -> reject(source, Reason.UNDECODABLE, format.code() + " " + problem));
+    }
+
+    /** A file cut short is truncated; one whose container is broken inside is undecodable. */
+    private static Verdict reject(String source, Truncation.Damage damage) {
+        return reject(source, damage.corrupt() ? Reason.UNDECODABLE : Reason.TRUNCATED, damage.detail());
     }
 
     /** Exception text for a report; some decoders throw without a message. */

@@ -3,78 +3,57 @@ package org.sdspark.prep.image;
 import java.util.Optional;
 
 /**
- * Detects files cut short. ImageIO often decodes a truncated JPEG without an exception (the
- * missing rows come out grey), so completeness is judged from the container: a JPEG must reach
- * its end-of-image marker, a PNG its IEND chunk, a BMP or WebP the size its header declares.
- * A GIF is only judged after its decoding failed ({@link #explainsFailure}): trailing bytes after
- * a GIF's trailer are common, so a missing trailer alone does not condemn a decodable file.
+ * Detects files cut short, and JPEGs whose structure is broken. ImageIO and libjpeg often decode
+ * a truncated JPEG without an error (the missing rows come out grey), so completeness is judged
+ * from the container: a JPEG must reach its end-of-image marker ({@link JpegStructure}), a PNG
+ * its IEND chunk, a BMP or WebP the size its header declares. A GIF is only judged after its
+ * decoding failed ({@link #explainsFailure}): trailing bytes after a GIF's trailer are common, so
+ * a missing trailer alone does not condemn a decodable file.
  */
 public final class Truncation {
     private Truncation() {}
 
-    /** A description of how the file ends early, or empty when it is complete or not checkable. */
-    public static Optional<String> check(ImageFormat format, byte[] bytes) {
+    /** What is wrong with a container: cut short ({@code corrupt} false) or broken inside. */
+    public record Damage(boolean corrupt, String detail) {
+        static Damage cut(String detail) {
+            return new Damage(false, detail);
+        }
+    }
+
+    /** How the file is damaged, or empty when it is complete or not checkable. */
+    public static Optional<Damage> check(ImageFormat format, byte[] bytes) {
         return switch (format) {
-            case JPEG -> jpegComplete(bytes) ? Optional.empty() : Optional.of("jpeg ends before its end-of-image marker");
-            case PNG -> pngComplete(bytes) ? Optional.empty() : Optional.of("png ends before its IEND chunk");
+            case JPEG -> jpeg(bytes);
+            case PNG -> pngComplete(bytes) ? Optional.empty() : Optional.of(Damage.cut("png ends before its IEND chunk"));
             case BMP -> shorterThanDeclared(bytes, 2, 0, "bmp");
             case WEBP -> shorterThanDeclared(bytes, 4, 8, "webp");
             case GIF -> Optional.empty();
         };
     }
 
-    /** Why a file that failed to decode is truncated rather than corrupt, if its container says so. */
-    public static Optional<String> explainsFailure(ImageFormat format, byte[] bytes) {
-        if (format == ImageFormat.GIF && bytes[bytes.length - 1] != 0x3B) return Optional.of("gif ends before its trailer");
+    /** Why a file that failed to decode is damaged rather than merely undecodable, if its container says so. */
+    public static Optional<Damage> explainsFailure(ImageFormat format, byte[] bytes) {
+        if (format == ImageFormat.GIF && bytes[bytes.length - 1] != 0x3B) return Optional.of(Damage.cut("gif ends before its trailer"));
         return check(format, bytes);
     }
 
+    private static Optional<Damage> jpeg(byte[] bytes) {
+        JpegStructure.Integrity i = JpegStructure.integrity(bytes);
+        return switch (i.ending()) {
+            case COMPLETE -> Optional.empty();
+            case CUT -> Optional.of(Damage.cut(i.detail()));
+            case CORRUPT -> Optional.of(new Damage(true, i.detail()));
+        };
+    }
+
     /** BMP (file size at offset 2) and WebP (RIFF size at offset 4, plus 8) declare their length, little-endian. */
-    private static Optional<String> shorterThanDeclared(byte[] b, int offset, int extra, String format) {
-        if (b.length < offset + 4) return Optional.of(format + " header is cut");
+    private static Optional<Damage> shorterThanDeclared(byte[] b, int offset, int extra, String format) {
+        if (b.length < offset + 4) return Optional.of(Damage.cut(format + " header is cut"));
         long declared = (b[offset] & 0xFFL) | ((b[offset + 1] & 0xFFL) << 8) | ((b[offset + 2] & 0xFFL) << 16)
                 | ((b[offset + 3] & 0xFFL) << 24);
         // a BMP writer may leave the size field 0
         if (declared == 0 || declared + extra <= b.length) return Optional.empty();
-        return Optional.of(format + " is " + b.length + " bytes, its header declares " + (declared + extra));
-    }
-
-    /**
-     * Walks the marker segments (skipping their payloads, so an EXIF thumbnail's EOI is not
-     * mistaken for the image's) and scans entropy-coded data, where 0xFF is always stuffed
-     * with 0x00 or followed by a restart marker, for the real EOI.
-     */
-    static boolean jpegComplete(byte[] b) {
-        int n = b.length;
-        int pos = 2;
-        while (pos < n) {
-            if ((b[pos] & 0xFF) != 0xFF) return false;
-            while (pos < n && (b[pos] & 0xFF) == 0xFF) pos++;
-            if (pos >= n) return false;
-            int marker = b[pos++] & 0xFF;
-            if (marker == 0xD9) return true;
-            if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) continue;
-            if (pos + 2 > n) return false;
-            int length = ((b[pos] & 0xFF) << 8) | (b[pos + 1] & 0xFF);
-            if (length < 2 || pos + length > n) return false;
-            pos += length;
-            if (marker == 0xDA) {
-                pos = nextMarkerAfterScan(b, pos);
-                if (pos < 0) return false;
-            }
-        }
-        return false;
-    }
-
-    /** Position of the 0xFF that starts the first non-restart marker after entropy data, or -1. */
-    private static int nextMarkerAfterScan(byte[] b, int pos) {
-        for (int i = pos; i + 1 < b.length; i++) {
-            if ((b[i] & 0xFF) != 0xFF) continue;
-            int next = b[i + 1] & 0xFF;
-            if (next == 0x00 || next == 0xFF || (next >= 0xD0 && next <= 0xD7)) continue;
-            return i;
-        }
-        return -1;
+        return Optional.of(Damage.cut(format + " is " + b.length + " bytes, its header declares " + (declared + extra)));
     }
 
     static boolean pngComplete(byte[] b) {

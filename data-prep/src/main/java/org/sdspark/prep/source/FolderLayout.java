@@ -90,16 +90,20 @@ public final class FolderLayout {
         return finish(entries, rejections, format, List.of());
     }
 
-    /** The files of a tree sorted into kinds; {@code captionFiles} maps each caption file to its stem. */
+    /**
+     * The files of a tree sorted into kinds; {@code captionFiles} maps each caption file to its
+     * stem; {@code unsupportedImages} (already among the rejections) may own caption files too.
+     */
     private record Classified(List<String> images, List<String> metadata, Map<String, String> captionFiles,
-                              List<String> parquet, List<Rejection> rejections) {}
+                              List<String> parquet, List<String> unsupportedImages, List<Rejection> rejections) {}
 
     private static Classified classify(List<SourceFile> files, List<String> captionExtensionList) {
         Set<String> captionExtensions = new HashSet<>();
         for (String e : captionExtensionList) captionExtensions.add(e.toLowerCase(Locale.ROOT));
         List<SourceFile> sorted = new ArrayList<>(files);
         sorted.sort(Comparator.comparing(SourceFile::path));
-        var c = new Classified(new ArrayList<>(), new ArrayList<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>());
+        var c = new Classified(new ArrayList<>(), new ArrayList<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>(),
+                new ArrayList<>());
         for (SourceFile f : sorted) {
             String path = f.path();
             String ext = Paths.extension(path);
@@ -110,20 +114,29 @@ public final class FolderLayout {
             else if (captionExtensions.contains(ext)) c.captionFiles().put(path, Paths.stem(path));
             else if (ext.equals(PARQUET)) c.parquet().add(path);
             else if (UNSUPPORTED_IMAGE_EXTENSIONS.contains(ext)) {
+                c.unsupportedImages().add(path);
                 c.rejections().add(notAnImage(path, "unsupported image format " + ext + " (JPEG, PNG, WebP, BMP and GIF are read)"));
             } else c.rejections().add(notAnImage(path, "not an image, caption or metadata file"));
         }
         return c;
     }
 
-    /** Caption files grouped by the image stem they belong to; orphans are rejected. */
+    /**
+     * Caption files grouped by the image stem they belong to. The caption of an unsupported image
+     * goes with that image's rejection, as the caption of an accepted image goes with it: one
+     * photo, one row. Other orphans are rejected.
+     */
     private static Map<String, List<String>> sidecarsByStem(Classified c, List<Rejection> rejections) {
         Set<String> imageStems = new HashSet<>();
         for (String p : c.images()) imageStems.add(Paths.stem(p));
+        Set<String> unsupportedStems = new HashSet<>();
+        for (String p : c.unsupportedImages()) unsupportedStems.add(Paths.stem(p));
         Map<String, List<String>> byStem = new HashMap<>();
         for (var e : c.captionFiles().entrySet()) {
             if (imageStems.contains(e.getValue())) byStem.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey());
-            else rejections.add(notAnImage(e.getKey(), "caption file without an image of the same name"));
+            else if (!unsupportedStems.contains(e.getValue())) {
+                rejections.add(notAnImage(e.getKey(), "caption file without an image of the same name"));
+            }
         }
         return byStem;
     }

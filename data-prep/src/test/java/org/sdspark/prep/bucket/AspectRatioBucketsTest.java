@@ -91,6 +91,21 @@ class AspectRatioBucketsTest {
     }
 
     @Test
+    void withoutUpscalingSmallImagesKeepTheirSizeAndLargeOnesShrinkToTheArea() {
+        var noUpscale = AspectRatioBuckets.of(new BucketSettings(true, 512, 256, 1024, 64, false, true));
+        // expected values printed by kohya's BucketManager.select_bucket (no_upscale=True, 512^2, steps 64)
+        assertThat(noUpscale.assign(256, 456)).isEqualTo(new BucketFit(new Bucket(256, 448), 256, 456, 0, 4));
+        assertThat(noUpscale.assign(700, 300)).isEqualTo(new BucketFit(new Bucket(640, 256), 700, 300, 30, 22));
+        assertThat(noUpscale.assign(513, 511)).isEqualTo(new BucketFit(new Bucket(512, 448), 513, 511, 0, 31));
+        assertThat(noUpscale.assign(2000, 1500)).isEqualTo(new BucketFit(new Bucket(512, 384), 512, 384, 0, 0));
+        assertThat(noUpscale.assign(1200, 800)).isEqualTo(new BucketFit(new Bucket(576, 384), 576, 384, 0, 0));
+        assertThat(noUpscale.assign(800, 1200)).isEqualTo(new BucketFit(new Bucket(384, 576), 384, 576, 0, 0));
+        assertThat(noUpscale.assign(3000, 1000)).isEqualTo(new BucketFit(new Bucket(768, 256), 768, 256, 0, 0));
+        // with upscaling the small portrait is enlarged into its bucket, as the issue saw
+        assertThat(buckets.assign(256, 456).resizedWidth()).isEqualTo(384);
+    }
+
+    @Test
     void conceptBalancingEqualisesSamplesPerEpoch() {
         var counts = List.of(new ConceptCount("cat", 10, 5), new ConceptCount("dog", 40, 1), new ConceptCount("owl", 15, 2));
         assertThat(ConceptBalancer.repeats(counts, false)).isEqualTo(Map.of("cat", 5, "dog", 1, "owl", 2));

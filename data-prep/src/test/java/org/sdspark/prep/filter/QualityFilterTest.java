@@ -84,6 +84,37 @@ class QualityFilterTest {
     }
 
     @Test
+    void fullLengthJpegWithGarbageInItsScanIsUndecodableNotTruncated() {
+        byte[] jpeg = TestImages.jpeg(TestImages.photo(640, 480, 13), 0.9f);
+        byte[] corrupt = jpeg.clone();
+        byte[] garbage = new byte[2048];
+        new java.util.Random(5).nextBytes(garbage);
+        System.arraycopy(garbage, 0, corrupt, corrupt.length / 2, garbage.length);
+        Rejection r = rejection(corrupt);
+        assertThat(r.reason()).isEqualTo(Reason.UNDECODABLE);
+        assertThat(r.detail()).matches("jpeg data is corrupt: marker 0xFF[0-9A-F]{2} at offset \\d+ inside the scan data");
+        int offset = Integer.parseInt(r.detail().replaceAll(".* at offset (\\d+) .*", "$1"));
+        assertThat(offset).isBetween(corrupt.length / 2, corrupt.length / 2 + garbage.length);
+
+        // a segment running past an end that still carries the end-of-image marker is corrupt too, not cut
+        byte[] lying = TestImages.jpeg(TestImages.photo(200, 150, 14), 0.9f);
+        assertThat(lying.length).isLessThan(0xFF00);
+        int dqt = indexOf(lying, (byte) 0xFF, (byte) 0xDB);
+        lying[dqt + 2] = (byte) 0xFF;
+        assertThat(rejection(lying)).satisfies(x -> {
+            assertThat(x.reason()).isEqualTo(Reason.UNDECODABLE);
+            assertThat(x.detail()).contains("past the end-of-image marker");
+        });
+    }
+
+    private static int indexOf(byte[] b, byte first, byte second) {
+        for (int i = 0; i + 1 < b.length; i++) {
+            if (b[i] == first && b[i + 1] == second) return i;
+        }
+        throw new AssertionError("no marker");
+    }
+
+    @Test
     void trailingBytesAfterEndOfImageAreFine() throws IOException {
         byte[] jpeg = TestImages.jpeg(TestImages.photo(400, 300, 3), 0.9f);
         byte[] padded = Arrays.copyOf(jpeg, jpeg.length + 100);

@@ -43,8 +43,8 @@ class ImageProbeTest {
         assertThat(((Verdict.Rejected) v).rejection().reason()).isEqualTo(Reason.DECOMPRESSION_BOMB);
     }
 
-    @Test
-    void fourChannelCmykJpegDecodesToRgb() throws IOException {
+    /** A 64x48 four-channel (CMYK) JPEG as Adobe tools write them. */
+    static byte[] cmykJpeg() throws IOException {
         WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 64, 48, 4, null);
         for (int y = 0; y < 48; y++) {
             for (int x = 0; x < 64; x++) raster.setPixel(x, y, new int[] {0, 255, 255, 0});
@@ -57,8 +57,14 @@ class ImageProbeTest {
         } finally {
             writer.dispose();
         }
-        assertThat(ImageProbe.probe(out.toByteArray())).isEqualTo(new ProbeResult("jpeg", 64, 48));
-        BufferedImage rgb = ImageDecoder.decode(out.toByteArray());
+        return out.toByteArray();
+    }
+
+    @Test
+    void fourChannelCmykJpegDecodesToRgb() throws IOException {
+        byte[] cmyk = cmykJpeg();
+        assertThat(ImageProbe.probe(cmyk)).isEqualTo(new ProbeResult("jpeg", 64, 48));
+        BufferedImage rgb = ImageDecoder.decode(cmyk);
         assertThat(rgb.getType()).isEqualTo(BufferedImage.TYPE_INT_RGB);
         assertThat(rgb.getWidth()).isEqualTo(64);
     }

@@ -214,6 +214,17 @@ class FolderLayoutTest {
     }
 
     @Test
+    void anUnsupportedImageWithItsCaptionIsOneRejection() throws Exception {
+        LayoutPlan plan = new Tree().image("a.png").text("a.txt", "a cat")
+                .text("phone/IMG_1.heic", "x").text("phone/IMG_1.txt", "a dog").text("phone/IMG_2.avif", "x")
+                .text("phone/IMG_2.caption", "a bird").text("orphan.txt", "nobody's").plan();
+        assertThat(plan.rejections()).extracting(Rejection::source).containsExactly("orphan.txt", "phone/IMG_1.heic", "phone/IMG_2.avif");
+        assertThat(plan.rejections().get(0).detail()).isEqualTo("caption file without an image of the same name");
+        assertThat(plan.rejections().get(1).detail()).startsWith("unsupported image format .heic");
+        assertThat(plan.images()).extracting(ImageEntry::path).containsExactly("a.png");
+    }
+
+    @Test
     void imageTreeHasNoParquetFilesAndSkipsBookkeeping() throws Exception {
         LayoutPlan plan = new Tree().image("a.png").text("a.txt", "x").text("_SUCCESS", "").text("stray.parquet", "PAR1").plan();
         assertThat(plan.parquetFiles()).isEmpty();

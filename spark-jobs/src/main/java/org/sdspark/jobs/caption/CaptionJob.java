@@ -98,6 +98,7 @@ public final class CaptionJob {
         long start = System.nanoTime();
         OutputCommit commit = new OutputCommit(files, settings.output(), settings.overwrite(), KEY + ".overwrite");
         commit.checkWritable();
+        commit.begin(out);
         try {
             CaptionReport report = write(commit.staging(), start);
             commit.commit();

@@ -50,7 +50,8 @@ final class Bucketer implements MapPartitionsFunction<Row, Row> {
         return RowFactory.create(id(source), source, r.getAs("image"), r.getAs("format"), width, height,
                 r.getAs("caption"), r.getAs("caption_source"), repeats, concept,
                 fit.bucket().width(), fit.bucket().height(), fit.resizedWidth(), fit.resizedHeight(),
-                fit.cropLeft(), fit.cropTop(), r.getAs("sha256"), r.getAs("phash"));
+                fit.cropLeft(), fit.cropTop(), r.getAs("sha256"), r.getAs("phash"), r.getAs("image_path"),
+                r.getAs("metadata"));
     }
 
     /** 96 bits of the source's SHA-256: the same file gets the same id in every run. */

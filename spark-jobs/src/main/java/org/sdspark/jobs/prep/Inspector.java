@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.Iterator;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.util.LongAccumulator;
 import org.sdspark.prep.FilterSettings;
 import org.sdspark.prep.filter.ImageFacts;
@@ -60,9 +60,10 @@ final class Inspector implements MapPartitionsFunction<Row, Row> {
             return rejected(c, r.rejection());
         }
         ImageFacts f = ((Verdict.Accepted) verdict).facts();
-        return RowFactory.create(source, c.getAs("input"), caption, c.getAs("caption_source"),
+        return inspected(source, c.getAs("input"), caption, c.getAs("caption_source"),
                 c.getAs("repeats"), c.getAs("concept"), null, null,
-                bytes, f.format(), f.width(), f.height(), f.sha256(), f.perceptualHash());
+                bytes, f.format(), f.width(), f.height(), f.sha256(), f.perceptualHash(),
+                c.getAs("image_path"), c.getAs("metadata"));
     }
 
     private byte[] bytes(Row c) throws IOException {
@@ -75,8 +76,16 @@ final class Inspector implements MapPartitionsFunction<Row, Row> {
     }
 
     private static Row rejected(Row c, Rejection r) {
-        return RowFactory.create(c.getAs("source"), c.getAs("input"), c.getAs("caption"), c.getAs("caption_source"),
+        return inspected(c.getAs("source"), c.getAs("input"), c.getAs("caption"), c.getAs("caption_source"),
                 c.getAs("repeats"), c.getAs("concept"), r.reason().code(), r.detail(),
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, c.getAs("image_path"), c.getAs("metadata"));
+    }
+
+    /**
+     * An INSPECTED row that knows its schema: when the next stage is another mapPartitions,
+     * Spark hands it these objects as they are, and reading by name needs the schema.
+     */
+    private static Row inspected(Object... values) {
+        return new GenericRowWithSchema(values, PrepSchema.INSPECTED);
     }
 }

@@ -1,6 +1,7 @@
 package org.sdspark.jobs.prep;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -9,6 +10,8 @@ import org.sdspark.jobs.UsageError;
 /**
  * Writes go to a hidden sibling of the output, which becomes the output only when everything is
  * written: an interrupted run leaves the old output (or none) and never a half-written dataset.
+ * The sibling carries a {@link StagingLease} while the run lives, so that a later run can tell
+ * the leftovers of a killed run from the work of a live one and remove them.
  */
 public final class OutputCommit {
 
@@ -19,6 +22,7 @@ public final class OutputCommit {
     private final boolean overwrite;
     private final String overwriteKey;
     private final Path staging;
+    private StagingLease lease;
 
     /** @param overwriteKey the setting that allows replacing an existing output, named in the error */
     public OutputCommit(HadoopFiles files, String output, boolean overwrite, String overwriteKey) {
@@ -26,8 +30,12 @@ public final class OutputCommit {
         this.output = files.qualify(output);
         this.overwrite = overwrite;
         this.overwriteKey = overwriteKey;
-        this.staging = new Path(this.output.getParent(),
-                "." + this.output.getName() + ".sdspark-" + UUID.randomUUID().toString().substring(0, 8));
+        this.staging = new Path(this.output.getParent(), stagingPrefix(this.output) + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** Names of the staging folders of {@code output} start with this. */
+    static String stagingPrefix(Path output) {
+        return "." + output.getName() + ".sdspark-";
     }
 
     public Path staging() {
@@ -42,7 +50,14 @@ public final class OutputCommit {
         }
     }
 
+    /** Removes the staging folders of dead runs of this output, then claims this run's own. */
+    public void begin(PrintStream out) throws IOException {
+        StagingLease.removeStale(files, output, out);
+        lease = StagingLease.take(files, staging);
+    }
+
     public void commit() throws IOException {
+        if (lease != null) lease.close();
         FileSystem fs = files.fs(output);
         if (files.exists(output)) {
             checkWritable();
@@ -58,6 +73,11 @@ public final class OutputCommit {
 
     /** Removes what a failed run wrote; the output itself is untouched. */
     public void abort() {
+        try {
+            if (lease != null) lease.close();
+        } catch (IOException | RuntimeException e) {
+            // the folder goes below anyway
+        }
         try {
             files.fs(staging).delete(staging, true);
         } catch (IOException | RuntimeException e) {

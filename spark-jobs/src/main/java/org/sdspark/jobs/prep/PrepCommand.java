@@ -67,6 +67,7 @@ public final class PrepCommand implements Command {
         } catch (ConfigException e) {
             throw new UsageError(e.getMessage(), e);
         }
+        System.out.println("prep: starting Spark (" + sparkSettings.master() + " unless spark-submit set a master) ...");
         SparkSession spark = SparkSessions.create("sdspark prep", sparkSettings, s3);
         PrepJob job;
         try {

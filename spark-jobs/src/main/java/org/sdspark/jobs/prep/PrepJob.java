@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -39,6 +40,8 @@ public final class PrepJob {
     private final PrepSettings settings;
     private final HadoopFiles files;
     private final PrintStream out;
+    /** How often a long step says it is still at work. */
+    private static final Duration PHASE_TICK = Duration.ofSeconds(5);
 
     private PrepJob(SparkSession spark, PrepSettings settings, PrintStream out) {
         this.spark = spark;
@@ -57,9 +60,11 @@ public final class PrepJob {
         List<? extends Config> declared = config.getConfigList(PrepSettings.PATH + ".inputs");
         for (int i = 0; i < settings.inputs().size(); i++) {
             String path = settings.inputs().get(i).path();
-            if (!job.files.exists(job.files.qualify(path))) {
+            Path qualified = job.files.qualify(path);
+            if (job.files.expand(qualified).isEmpty()) {
                 throw new UsageError(declared.get(i).getValue("path").origin().description()
-                        + ": sdspark.prep.inputs[" + i + "].path: input " + path + " does not exist");
+                        + ": sdspark.prep.inputs[" + i + "].path: input " + path
+                        + (HadoopFiles.isGlob(qualified) ? " matches no file" : " does not exist"));
             }
         }
         new OutputCommit(job.files, settings.output(), settings.overwrite(), OVERWRITE).checkWritable();
@@ -70,6 +75,8 @@ public final class PrepJob {
         long start = System.nanoTime();
         OutputCommit commit = new OutputCommit(files, settings.output(), settings.overwrite(), OVERWRITE);
         commit.checkWritable();
+        out.println("prep: " + settings.inputs().size() + " input(s) to " + settings.output());
+        commit.begin(out);
         try {
             PrepReport report = write(commit.staging(), start);
             commit.commit();
@@ -86,7 +93,10 @@ public final class PrepJob {
         SourcePlanner planner = new SourcePlanner(spark, files, settings.ingest());
         List<SourcePlanner.PlannedInput> planned = new ArrayList<>();
         for (InputSpec spec : settings.inputs()) {
-            SourcePlanner.PlannedInput p = planner.plan(spec);
+            SourcePlanner.PlannedInput p;
+            try (Phase phase = phase("plan " + spec.path() + " (list files, read captions)")) {
+                p = planner.plan(spec);
+            }
             out.printf("input %s: %s layout, %d images, %d other files%n",
                     p.input(), p.format(), p.candidateCount(), p.rejections().size());
             planned.add(p);
@@ -109,7 +119,10 @@ public final class PrepJob {
         }
 
         Dataset<Row> passed = inspected.filter(col("reason").isNull());
-        List<Rejection> duplicates = new Deduplicator(settings.filter()).rejections(passed);
+        List<Rejection> duplicates;
+        try (Phase phase = phase("find duplicates")) {
+            duplicates = new Deduplicator(settings.filter()).rejections(passed);
+        }
         Dataset<Row> duplicateRows = spark.createDataFrame(duplicates.stream()
                 .map(r -> RowFactory.create(r.source(), r.reason().code(), r.detail())).toList(),
                 PrepSchema.DUPLICATE);
@@ -123,14 +136,25 @@ public final class PrepJob {
                         PrepSchema.REJECTED));
 
         Path acceptedPath = new Path(staging, "accepted");
-        kept.mapPartitions(new Bucketer(settings.bucket(), conceptRepeats(kept)), Encoders.row(PrepSchema.ACCEPTED))
-                .write().mode(SaveMode.ErrorIfExists).parquet(acceptedPath.toString());
-        rejected.drop("input").write().mode(SaveMode.ErrorIfExists).parquet(new Path(staging, "rejected").toString());
+        try (Phase phase = phase("write accepted/")) {
+            kept.mapPartitions(new Bucketer(settings.bucket(), conceptRepeats(kept)), Encoders.row(PrepSchema.ACCEPTED))
+                    .write().mode(SaveMode.ErrorIfExists).parquet(acceptedPath.toString());
+        }
+        try (Phase phase = phase("write rejected/")) {
+            rejected.drop("input").write().mode(SaveMode.ErrorIfExists).parquet(new Path(staging, "rejected").toString());
+        }
 
-        PrepReport report = report(planned, kept, rejected, acceptedPath, total, partitions, start);
+        PrepReport report;
+        try (Phase phase = phase("count for report.json")) {
+            report = report(planned, kept, rejected, acceptedPath, total, partitions, start);
+        }
         inspected.unpersist();
         files.writeText(new Path(staging, "report.json"), report.toJson());
         return report;
+    }
+
+    private Phase phase(String what) {
+        return new Phase(what, JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker(), out, PHASE_TICK);
     }
 
     /** Balanced repeats per concept, or none when each image keeps its folder's repeats. */

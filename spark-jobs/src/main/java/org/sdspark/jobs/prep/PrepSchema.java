@@ -16,8 +16,17 @@ final class PrepSchema {
     }
 
     /**
+     * Provenance columns of an input carried along, as one JSON object (numbers, arrays and
+     * structs keep their JSON types). Text rather than a map: Spark refuses set operations
+     * (distinct, except) on tables with map columns.
+     */
+    static final DataType METADATA = StringType;
+
+    /**
      * One input image before inspection. Folder images carry {@code location} (a URI read on the
-     * executor), Parquet rows carry their bytes in {@code inline}.
+     * executor), Parquet rows carry their bytes in {@code inline}, the file name the dataset gave
+     * the image in {@code image_path} (HF {@code image.path}) and their other columns in
+     * {@code metadata}; folder images have neither.
      */
     static final StructType CANDIDATE = struct(
             field("source", StringType, false),
@@ -27,7 +36,9 @@ final class PrepSchema {
             field("caption", StringType, true),
             field("caption_source", StringType, false),
             field("repeats", IntegerType, false),
-            field("concept", StringType, false));
+            field("concept", StringType, false),
+            field("image_path", StringType, true),
+            field("metadata", METADATA, true));
 
     /** A candidate after the quality filter; image facts are null for rejected rows. */
     static final StructType INSPECTED = struct(
@@ -44,7 +55,9 @@ final class PrepSchema {
             field("width", IntegerType, true),
             field("height", IntegerType, true),
             field("sha256", StringType, true),
-            field("phash", LongType, true));
+            field("phash", LongType, true),
+            field("image_path", StringType, true),
+            field("metadata", METADATA, true));
 
     /** `accepted/`: one row per training image. */
     static final StructType ACCEPTED = struct(
@@ -65,7 +78,9 @@ final class PrepSchema {
             field("crop_left", IntegerType, false),
             field("crop_top", IntegerType, false),
             field("sha256", StringType, false),
-            field("phash", LongType, false));
+            field("phash", LongType, false),
+            field("image_path", StringType, true),
+            field("metadata", METADATA, false));
 
     /** `rejected/`: one row per input left out, plus the input it came from for the report. */
     static final StructType REJECTED = struct(

@@ -6,7 +6,8 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * A line every few seconds with images done, rate and ETA, read from an accumulator that the
- * executors add to (the driver sees each task's count when the task ends).
+ * executors add to (the driver sees each task's count when the task ends). An unchanged count is
+ * printed again after {@link #QUIET}, so that long tasks do not look like a hang.
  */
 public final class Progress implements AutoCloseable {
 
@@ -17,6 +18,8 @@ public final class Progress implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final Thread ticker;
     private long printed = -1;
+    private long printedAtNanos;
+    private static final long QUIET = Duration.ofSeconds(10).toNanos();
 
     public Progress(String label, long total, LongAccumulator done, PrintStream out, Duration every) {
         this.label = label;
@@ -39,12 +42,13 @@ public final class Progress implements AutoCloseable {
         }
     }
 
-    /** Prints the current count unless that count was the last one printed. */
+    /** Prints the current count unless that count was printed last, and recently. */
     private synchronized void print() {
         long now = Math.min(done.value(), total);
-        if (now != printed) {
+        if (now != printed || System.nanoTime() - printedAtNanos > QUIET) {
             out.println(line(now));
             printed = now;
+            printedAtNanos = System.nanoTime();
         }
     }
 

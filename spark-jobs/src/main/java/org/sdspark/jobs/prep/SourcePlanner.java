@@ -3,6 +3,8 @@ package org.sdspark.jobs.prep;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -11,9 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -61,9 +61,11 @@ final class SourcePlanner {
 
     PlannedInput plan(InputSpec spec) throws IOException {
         Path root = files.qualify(spec.path());
-        FileStatus status = files.fs(root).getFileStatus(root);
-        Path base = status.isDirectory() ? root : root.getParent();
-        Map<String, FileStatus> listing = list(root, base);
+        List<FileStatus> matched = files.expand(root);
+        if (matched.isEmpty()) throw new UsageError("input " + root + " does not exist or matches no file");
+        Path base = matched.size() == 1 && matched.get(0).isDirectory() ? root : literalParent(root);
+        Map<String, FileStatus> listing = new LinkedHashMap<>();
+        for (FileStatus m : matched) listing.putAll(list(m.getPath(), base));
         Map<String, Path> byRelative = new LinkedHashMap<>();
         List<SourceFile> sourceFiles = new ArrayList<>();
         listing.forEach((relative, file) -> {
@@ -97,20 +99,25 @@ final class SourcePlanner {
             Path path = byRelative.get(image.path());
             rows.add(RowFactory.create(path.toString(), input, path.toUri().toString(), null,
                     image.caption(), image.captionSource().name().toLowerCase(Locale.ROOT),
-                    image.repeats(), image.concept()));
+                    image.repeats(), image.concept(), null, "{}"));
         }
         return new PlannedInput(input, layout.detectedFormat(),
                 spark.createDataFrame(rows, PrepSchema.CANDIDATE), rows.size(), rejections);
     }
 
-    /** Every file under {@code root} by its path relative to {@code base}, '/'-separated. */
+    /** The folder a file or glob lies in: the nearest ancestor without pattern characters. */
+    private static Path literalParent(Path path) {
+        Path parent = path.getParent();
+        while (parent != null && HadoopFiles.isGlob(parent)) parent = parent.getParent();
+        return parent;
+    }
+
+    /** Every file under {@code root} (or root itself) by its path relative to {@code base}, '/'-separated. */
     private Map<String, FileStatus> list(Path root, Path base) throws IOException {
         Map<String, FileStatus> byRelative = new LinkedHashMap<>();
         String prefix = base.toUri().getPath();
         prefix = prefix.endsWith("/") ? prefix : prefix + "/";
-        RemoteIterator<LocatedFileStatus> it = files.fs(root).listFiles(root, true);
-        while (it.hasNext()) {
-            LocatedFileStatus file = it.next();
+        for (FileStatus file : files.listRecursively(root)) {
             String full = file.getPath().toUri().getPath();
             if (!full.startsWith(prefix)) {
                 throw new IOException("listed " + file.getPath() + " outside " + base);
@@ -144,7 +151,26 @@ final class SourcePlanner {
                 col(spec.captionColumn()).cast("string").as("caption"),
                 lit(CaptionSource.PARQUET.name().toLowerCase(Locale.ROOT)).as("caption_source"),
                 lit(1).as("repeats"),
-                lit("").as("concept"));
+                lit("").as("concept"),
+                imagePath(schema, spec.imageColumn()).as("image_path"),
+                otherColumns(schema, spec).as("metadata"));
+    }
+
+    /** HF's {@code image.path}: the file name the image had when the dataset was made. */
+    private static Column imagePath(StructType schema, String column) {
+        return schema.apply(column).dataType() instanceof StructType struct
+                && List.of(struct.fieldNames()).contains("path")
+                ? col(column + ".path").cast("string")
+                : lit(null).cast("string");
+    }
+
+    /** Every column but the image and the caption, as one JSON object ("{}" when there are none). */
+    private static Column otherColumns(StructType schema, InputSpec spec) {
+        List<Column> others = new ArrayList<>();
+        for (String name : schema.fieldNames()) {
+            if (!name.equals(spec.imageColumn()) && !name.equals(spec.captionColumn())) others.add(col(name));
+        }
+        return others.isEmpty() ? lit("{}") : to_json(struct(others.toArray(Column[]::new)));
     }
 
     private static Column imageBytes(StructType schema, String column, String where) {

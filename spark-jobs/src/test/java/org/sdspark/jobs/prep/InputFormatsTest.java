@@ -77,6 +77,42 @@ class InputFormatsTest {
     }
 
     @Test
+    void aGlobOfParquetFilesCarriesTheImagePathAndTheOtherColumnsIntoAccepted() throws IOException {
+        StructType schema = HF_SCHEMA.add("source_url", DataTypes.StringType).add("score", DataTypes.DoubleType)
+                .add("tags", DataTypes.createArrayType(DataTypes.StringType));
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            rows.add(RowFactory.create(RowFactory.create(Images.encode(512, 576 + 32 * i, 300 + i, "jpg"), "photos/img" + i + ".jpg"),
+                    "picture " + i, "https://example.org/" + i, i / 2.0, List.of("a", "b" + i)));
+        }
+        Path data = dir.resolve("hf/data");
+        SharedSpark.get().createDataFrame(rows, schema).repartition(2).write().parquet(data.toString());
+        Files.writeString(data.resolve("notes.txt"), "not matched by the glob");
+
+        String output = dir.resolve("out").toString();
+        String glob = data + "/part-*.parquet";
+        PrepReport report = PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + PrepRuns.hoconString(glob)
+                + " }], output = " + PrepRuns.hoconString(output) + " }");
+        assertThat(report.perInput()).singleElement().satisfies(i -> {
+            assertThat(i.format()).isEqualTo("parquet");
+            assertThat(i.inputs()).as("4 rows; notes.txt is outside the glob").isEqualTo(4);
+        });
+        Map<String, Row> accepted = PrepRuns.accepted(output);
+        assertThat(accepted).hasSize(4);
+        for (Row r : accepted.values()) {
+            int i = Integer.parseInt(((String) r.getAs("caption")).substring("picture ".length()));
+            assertThat((String) r.getAs("image_path")).isEqualTo("photos/img" + i + ".jpg");
+            assertThat((String) r.getAs("metadata")).isEqualTo("{\"source_url\":\"https://example.org/" + i
+                    + "\",\"score\":" + (i / 2.0) + ",\"tags\":[\"a\",\"b" + i + "\"]}");
+        }
+
+        assertThatThrownBy(() -> PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = "
+                + PrepRuns.hoconString(data + "/train-*.parquet") + " }], output = "
+                + PrepRuns.hoconString(dir.resolve("out2")) + " }"))
+                .isInstanceOf(UsageError.class).hasMessageContaining("train-*.parquet matches no file");
+    }
+
+    @Test
     void singleParquetFileWithOtherColumnNames() throws IOException {
         Path file = dir.resolve("captions.parquet");
         StructType schema = new StructType().add("picture", DataTypes.BinaryType).add("prompt", DataTypes.StringType);

@@ -12,10 +12,11 @@ import java.util.regex.Pattern;
 /**
  * Diffusers component configs (config.json contents) for an original-layout checkpoint that came
  * without them, read off its tensor shapes: channels, levels, resnets per level, which levels
- * attend, cross-attention width, linear or conv projections, text encoder width and depth.
- * What weights cannot tell takes the SD 1.x / 2.x values: attention heads (SD1: 8 per block, the
- * diffusers quirk; SD2: 64-channel heads), group norm 32, activation, token ids, scaling factor,
- * and v-prediction, which only the user knows.
+ * attend, transformer depth per level, cross-attention width, linear or conv projections, text
+ * encoder widths and depths, SDXL's added-embedding widths. What weights cannot tell takes the
+ * SD 1.x / 2.x / SDXL values: attention heads (SD1: 8 per block, the diffusers quirk; SD2 and SDXL:
+ * 64-channel heads), group norm 32, activation, token ids, scaling factor, the scheduler, and
+ * v-prediction, which only the user knows.
  */
 public final class ConfigInference {
     /** Text encoder layers SD 2.x uses (of OpenCLIP ViT-H's 24). */
@@ -25,11 +26,13 @@ public final class ConfigInference {
     private static final Pattern RESBLOCK = Pattern.compile("^transformer\\.resblocks\\.(\\d+)\\.");
     private static final Pattern CLIP_LAYER = Pattern.compile("^text_model\\.encoder\\.layers\\.(\\d+)\\.");
     private static final Pattern VAE_LEVEL = Pattern.compile("^encoder\\.down\\.(\\d+)\\.block\\.(\\d+)\\.");
-    private static final Pattern TRANSFORMER_BLOCK = Pattern.compile("^input_blocks\\.\\d+\\.1\\.transformer_blocks\\.(\\d+)\\.");
+    private static final Pattern TRANSFORMER_BLOCK = Pattern.compile("^transformer_blocks\\.(\\d+)\\.");
+    /** SDXL's original size, crop top-left and target size. */
+    private static final int SDXL_TIME_IDS = 6;
 
-    /** The inferred configs of one checkpoint. */
+    /** The inferred configs of one checkpoint; {@code textEncoder2} only for SDXL, else null. */
     public record Configs(CheckpointFamily family, ObjectNode unet, ObjectNode vae, ObjectNode textEncoder,
-                          ObjectNode scheduler) {
+                          ObjectNode textEncoder2, ObjectNode scheduler) {
     }
 
     private final Map<String, long[]> shapes;
@@ -47,8 +50,14 @@ public final class ConfigInference {
     public static Configs infer(Map<String, long[]> shapes, boolean vPrediction, String source) {
         ConfigInference inf = new ConfigInference(shapes, source);
         CheckpointFamily family = CheckpointFamily.of(shapes.keySet());
-        return new Configs(family, inf.unet(family, vPrediction), inf.vae(family, vPrediction),
-                family == CheckpointFamily.SD2 ? inf.openClip() : inf.clip(), scheduler(vPrediction));
+        return switch (family) {
+            case SD1 -> new Configs(family, inf.unet(family, vPrediction), inf.vae(family, vPrediction),
+                    inf.clip(family.textEncoderPrefix()), null, scheduler(vPrediction));
+            case SD2 -> new Configs(family, inf.unet(family, vPrediction), inf.vae(family, vPrediction),
+                    inf.openClip(), null, scheduler(vPrediction));
+            case SDXL -> new Configs(family, inf.unet(family, vPrediction), inf.vae(family, vPrediction),
+                    inf.clip(family.textEncoderPrefix()), inf.openClipWithProjection(), sdxlScheduler(vPrediction));
+        };
     }
 
     private ObjectNode unet(CheckpointFamily family, boolean vPrediction) {
@@ -56,6 +65,7 @@ public final class ConfigInference {
         int[] convIn = shape(p + "input_blocks.0.0.weight");
         List<Integer> channels = new ArrayList<>();
         List<Boolean> attention = new ArrayList<>();
+        List<Integer> depth = new ArrayList<>();
         int layers = 0;
         int inLevel = 0;
         int blocks = 1 + maxIndex(p, INPUT_BLOCK);
@@ -69,6 +79,7 @@ public final class ConfigInference {
             if (inLevel == 0) {
                 channels.add(out);
                 attention.add(shapes.containsKey(block + "1.proj_in.weight"));
+                depth.add(Math.max(1, 1 + maxIndex(block + "1.", TRANSFORMER_BLOCK)));
             }
             inLevel++;
             layers = Math.max(layers, inLevel);
@@ -83,11 +94,14 @@ public final class ConfigInference {
         ObjectNode c = JSON.createObjectNode();
         c.put("_class_name", "UNet2DConditionModel");
         c.put("act_fn", "silu");
-        if (family == CheckpointFamily.SD2) {
+        if (family == CheckpointFamily.SDXL) {
+            textTime(c, p);
+        }
+        if (family == CheckpointFamily.SD1) {
+            c.put("attention_head_dim", 8);
+        } else {
             ArrayNode heads = c.putArray("attention_head_dim");
             channels.forEach(ch -> heads.add(ch / 64));
-        } else {
-            c.put("attention_head_dim", 8);
         }
         c.set("block_out_channels", ints(channels));
         c.put("center_input_sample", false);
@@ -103,8 +117,12 @@ public final class ConfigInference {
         c.put("norm_eps", 1e-5);
         c.put("norm_num_groups", 32);
         c.put("out_channels", shape(p + "out.2.weight")[0]);
-        c.put("sample_size", vPrediction ? 96 : 64);
-        c.put("transformer_layers_per_block", 1 + maxIndex(p, TRANSFORMER_BLOCK));
+        c.put("sample_size", family == CheckpointFamily.SDXL ? 128 : vPrediction ? 96 : 64);
+        if (depth.stream().distinct().count() == 1) {
+            c.put("transformer_layers_per_block", depth.get(0));
+        } else {
+            c.set("transformer_layers_per_block", ints(depth));
+        }
         ArrayNode up = c.putArray("up_block_types");
         for (int i = attention.size() - 1; i >= 0; i--) {
             up.add(attention.get(i) ? "CrossAttnUpBlock2D" : "UpBlock2D");
@@ -113,6 +131,22 @@ public final class ConfigInference {
         c.put("upcast_attention", family == CheckpointFamily.SD2);
         c.put("use_linear_projection", linearProj);
         return c;
+    }
+
+    /**
+     * SDXL's label_emb takes the pooled text embedding (the second encoder's projection width) and
+     * six time ids of addition_time_embed_dim features each.
+     */
+    private void textTime(ObjectNode c, String p) {
+        int input = shape(p + "label_emb.0.0.weight")[1];
+        int pooled = shape(CheckpointFamily.SDXL.textEncoder2Prefix() + "text_projection")[1];
+        if ((input - pooled) <= 0 || (input - pooled) % SDXL_TIME_IDS != 0) {
+            throw new IllegalArgumentException(source + ": label_emb takes " + input + " features, which is not the "
+                    + pooled + " of text_projection plus " + SDXL_TIME_IDS + " equal time embeddings");
+        }
+        c.put("addition_embed_type", "text_time");
+        c.put("addition_time_embed_dim", (input - pooled) / SDXL_TIME_IDS);
+        c.put("projection_class_embeddings_input_dim", input);
     }
 
     private ObjectNode vae(CheckpointFamily family, boolean vPrediction) {
@@ -146,17 +180,24 @@ public final class ConfigInference {
         c.put("layers_per_block", layers);
         c.put("norm_num_groups", 32);
         c.put("out_channels", shape(p + "decoder.conv_out.weight")[0]);
-        c.put("sample_size", family == CheckpointFamily.SD2 && vPrediction ? 768 : 512);
-        c.put("scaling_factor", 0.18215);
+        if (family == CheckpointFamily.SDXL) {
+            // SDXL's VAE overflows in float16; diffusers decodes it in float32 (as sdspark always does)
+            c.put("force_upcast", true);
+            c.put("sample_size", 1024);
+            c.put("scaling_factor", 0.13025);
+        } else {
+            c.put("sample_size", family == CheckpointFamily.SD2 && vPrediction ? 768 : 512);
+            c.put("scaling_factor", 0.18215);
+        }
         return c;
     }
 
-    private ObjectNode clip() {
-        String p = CheckpointFamily.SD1.textEncoderPrefix() + "text_model.";
+    /** CLIP ViT-L under transformers' names (SD 1.x, SDXL's first encoder). */
+    private ObjectNode clip(String prefix) {
+        String p = prefix + "text_model.";
         int[] tokens = shape(p + "embeddings.token_embedding.weight");
         return textConfig(tokens, shape(p + "embeddings.position_embedding.weight")[0],
-                1 + maxIndex(CheckpointFamily.SD1.textEncoderPrefix(), CLIP_LAYER),
-                shape(p + "encoder.layers.0.mlp.fc1.weight")[0], "quick_gelu", 768);
+                1 + maxIndex(prefix, CLIP_LAYER), shape(p + "encoder.layers.0.mlp.fc1.weight")[0], "quick_gelu", 768);
     }
 
     // SD 2.x conditions on the penultimate layer of OpenCLIP's 24, so its diffusers text encoder has
@@ -167,6 +208,16 @@ public final class ConfigInference {
         int stored = 1 + maxIndex(p, RESBLOCK);
         return textConfig(tokens, shape(p + "positional_embedding")[0], Math.min(stored, SD2_TEXT_LAYERS),
                 shape(p + "transformer.resblocks.0.mlp.c_fc.weight")[0], "gelu", 512);
+    }
+
+    // SDXL conditions on the penultimate of all its layers, so its diffusers text_encoder_2 keeps them all.
+    private ObjectNode openClipWithProjection() {
+        String p = CheckpointFamily.SDXL.textEncoder2Prefix();
+        int[] tokens = shape(p + "token_embedding.weight");
+        ObjectNode c = textConfig(tokens, shape(p + "positional_embedding")[0], 1 + maxIndex(p, RESBLOCK),
+                shape(p + "transformer.resblocks.0.mlp.c_fc.weight")[0], "gelu", shape(p + "text_projection")[1]);
+        c.putArray("architectures").add("CLIPTextModelWithProjection");
+        return c;
     }
 
     private static ObjectNode textConfig(int[] tokens, long positions, int layers, long intermediate, String act,
@@ -207,6 +258,16 @@ public final class ConfigInference {
         c.put("steps_offset", 1);
         c.put("timestep_spacing", "leading");
         c.putNull("trained_betas");
+        return c;
+    }
+
+    /** SDXL base 1.0's scheduler_config.json (Euler, scaled_linear 0.00085-0.012, leading spacing). */
+    static ObjectNode sdxlScheduler(boolean vPrediction) {
+        ObjectNode c = scheduler(vPrediction);
+        c.put("_class_name", "EulerDiscreteScheduler");
+        c.put("interpolation_type", "linear");
+        c.put("sample_max_value", 1.0);
+        c.put("use_karras_sigmas", false);
         return c;
     }
 

@@ -25,6 +25,13 @@ public sealed interface Correspondence {
         }
     }
 
+    /** A 2-D tensor stored transposed in the original (OpenCLIP's text_projection is x @ P, transformers' x @ W^T). */
+    record Transposed(String diffusersKey, String original) implements Correspondence {
+        public List<String> diffusers() {
+            return List.of(diffusersKey);
+        }
+    }
+
     /** Diffusers tensors of equal length concatenated along the first axis in the original (OpenCLIP q/k/v). */
     record Fused(List<String> diffusers, String original) implements Correspondence {
         public Fused {

@@ -23,29 +23,35 @@ public final class KeyMap {
      * One module: its diffusers and original prefixes (ending in '.'; "" for the root; a whole key
      * when the original stores a bare parameter, e.g. OpenCLIP's {@code positional_embedding}), sub-module
      * renames (diffusers -> original), sub-modules stored as linear in diffusers and 1x1 conv in the
-     * original, and an optional fusion of several diffusers sub-modules into one original parameter stem.
+     * original, an optional fusion of several diffusers sub-modules into one original parameter stem, and
+     * whether a whole-key rule's tensor is stored transposed (OpenCLIP's {@code text_projection}).
      */
     public record Rule(String diffusers, String original, Map<String, String> renames,
-                       Set<String> linearAsConv, Fusion fusion) {
+                       Set<String> linearAsConv, Fusion fusion, boolean transposed) {
         public Rule {
             renames = Map.copyOf(renames);
             linearAsConv = Set.copyOf(linearAsConv);
         }
 
         public static Rule prefix(String diffusers, String original) {
-            return new Rule(diffusers, original, Map.of(), Set.of(), null);
+            return new Rule(diffusers, original, Map.of(), Set.of(), null, false);
+        }
+
+        /** One tensor whose original is its transpose, e.g. a linear weight stored as OpenCLIP's (in, out) matrix. */
+        public static Rule transposed(String diffusersKey, String originalKey) {
+            return new Rule(diffusersKey, originalKey, Map.of(), Set.of(), null, true);
         }
 
         public Rule withRenames(Map<String, String> renames) {
-            return new Rule(diffusers, original, renames, linearAsConv, fusion);
+            return new Rule(diffusers, original, renames, linearAsConv, fusion, transposed);
         }
 
         public Rule withLinearAsConv(Set<String> modules) {
-            return new Rule(diffusers, original, renames, modules, fusion);
+            return new Rule(diffusers, original, renames, modules, fusion, transposed);
         }
 
         public Rule withFusion(Fusion fusion) {
-            return new Rule(diffusers, original, renames, linearAsConv, fusion);
+            return new Rule(diffusers, original, renames, linearAsConv, fusion, transposed);
         }
     }
 
@@ -105,6 +111,9 @@ public final class KeyMap {
         }
         String renamed = rule.renames().getOrDefault(module, module);
         String original = rule.original() + (module.isEmpty() ? param : renamed + "." + param);
+        if (rule.transposed()) {
+            return new Correspondence.Transposed(key, original);
+        }
         if (param.equals("weight") && rule.linearAsConv().contains(module)) {
             return new Correspondence.LinearAsConv(key, original);
         }
@@ -128,6 +137,9 @@ public final class KeyMap {
         String param = rest.substring(dot + 1);
         String diffusersModule = inverse(rule.renames()).getOrDefault(module, module);
         String diffusers = rule.diffusers() + (module.isEmpty() ? param : diffusersModule + "." + param);
+        if (rule.transposed()) {
+            return new Correspondence.Transposed(diffusers, key);
+        }
         if (param.equals("weight") && rule.linearAsConv().contains(diffusersModule)) {
             return new Correspondence.LinearAsConv(diffusers, key);
         }

@@ -26,6 +26,8 @@ public final class LayoutConversion {
                 out.put(c.original(), NDArrays.concat(new NDList(parts)));
             } else if (c instanceof Correspondence.LinearAsConv) {
                 out.put(c.original(), first.reshape(first.getShape().addAll(new Shape(1, 1))));
+            } else if (c instanceof Correspondence.Transposed) {
+                out.put(c.original(), transpose(c.diffusers().get(0), first));
             } else {
                 out.put(c.original(), first);
             }
@@ -42,6 +44,8 @@ public final class LayoutConversion {
                 split(f, t, out);
             } else if (c instanceof Correspondence.LinearAsConv l) {
                 out.put(l.diffusersKey(), linear(l.original(), t));
+            } else if (c instanceof Correspondence.Transposed tr) {
+                out.put(tr.diffusersKey(), transpose(tr.original(), t));
             } else {
                 out.put(c.diffusers().get(0), t);
             }
@@ -58,6 +62,16 @@ public final class LayoutConversion {
             }
         }
         return s.dimension() == 2 ? conv : conv.reshape(s.get(0), s.get(1));
+    }
+
+    // flatten copies the transposed view in row-major order, the layout of any loaded tensor: a
+    // strided weight would take another matmul path and round differently.
+    private static NDArray transpose(String key, NDArray t) {
+        Shape s = t.getShape();
+        if (s.dimension() != 2) {
+            throw new IllegalArgumentException(key + " has shape " + s + ", expected a matrix");
+        }
+        return t.transpose().flatten().reshape(s.get(1), s.get(0));
     }
 
     private static void split(Correspondence.Fused f, NDArray fused, Map<String, NDArray> out) {

@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Text encoder keys. SD 1.x stores the transformers CLIPTextModel under its own names. SD 2.x
- * stores OpenCLIP's module: {@code transformer.resblocks.N} layers with one fused
- * {@code attn.in_proj_weight} (q, k, v concatenated in that order) instead of three projections.
+ * Text encoder keys. SD 1.x (and SDXL's first encoder) store the transformers CLIPTextModel under its
+ * own names. SD 2.x (and SDXL's second encoder) store OpenCLIP's module: {@code
+ * transformer.resblocks.N} layers with one fused {@code attn.in_proj_weight} (q, k, v concatenated in
+ * that order) instead of three projections, and SDXL's {@code text_projection} as OpenCLIP's (in, out) matrix.
  */
 public final class TextEncoderKeyMap {
     private static final String TEXT_MODEL = "text_model.";
+    private static final String TEXT_PROJECTION = "text_projection";
     private static final Map<String, String> OPEN_CLIP_LAYER = Map.of(
             "layer_norm1", "ln_1",
             "layer_norm2", "ln_2",
@@ -25,10 +27,11 @@ public final class TextEncoderKeyMap {
 
     /**
      * The key under {@code text_model.}, as SD checkpoints and transformers before 5 name it;
-     * transformers 5 saves CLIPTextModel without that prefix.
+     * transformers 5 saves CLIPTextModel without that prefix. A CLIPTextModelWithProjection's
+     * {@code text_projection} sits beside {@code text_model}, not in it.
      */
     public static String canonical(String key) {
-        return key.startsWith(TEXT_MODEL) ? key : TEXT_MODEL + key;
+        return key.startsWith(TEXT_MODEL) || key.startsWith(TEXT_PROJECTION + ".") ? key : TEXT_MODEL + key;
     }
 
     /** SD 1.x: the same names. */
@@ -38,6 +41,17 @@ public final class TextEncoderKeyMap {
 
     /** SD 2.x: OpenCLIP names for a text model of {@code layers} layers. */
     public static KeyMap openClip(int layers) {
+        return new KeyMap(openClipRules(layers));
+    }
+
+    /** SDXL's second encoder: OpenCLIP names, and the projection OpenCLIP applies as {@code x @ text_projection}. */
+    public static KeyMap openClipWithProjection(int layers) {
+        List<KeyMap.Rule> rules = openClipRules(layers);
+        rules.add(KeyMap.Rule.transposed(TEXT_PROJECTION + ".weight", TEXT_PROJECTION));
+        return new KeyMap(rules);
+    }
+
+    private static List<KeyMap.Rule> openClipRules(int layers) {
         List<KeyMap.Rule> rules = new ArrayList<>();
         rules.add(KeyMap.Rule.prefix("", ""));
         rules.add(KeyMap.Rule.prefix("text_model.embeddings.token_embedding.", "token_embedding."));
@@ -47,6 +61,6 @@ public final class TextEncoderKeyMap {
             rules.add(KeyMap.Rule.prefix("text_model.encoder.layers." + i + ".", "transformer.resblocks." + i + ".")
                     .withRenames(OPEN_CLIP_LAYER).withFusion(QKV));
         }
-        return new KeyMap(rules);
+        return rules;
     }
 }

@@ -27,6 +27,11 @@ public final class UnetKeyMap {
         rules.add(KeyMap.Rule.prefix("conv_in.", "input_blocks.0.0."));
         rules.add(KeyMap.Rule.prefix("time_embedding.linear_1.", "time_embed.0."));
         rules.add(KeyMap.Rule.prefix("time_embedding.linear_2.", "time_embed.2."));
+        if (layout.textTime()) {
+            // SDXL's text_time embedding is LDM's label_emb (its "adm" input).
+            rules.add(KeyMap.Rule.prefix("add_embedding.linear_1.", "label_emb.0.0."));
+            rules.add(KeyMap.Rule.prefix("add_embedding.linear_2.", "label_emb.0.2."));
+        }
         rules.add(KeyMap.Rule.prefix("conv_norm_out.", "out.0."));
         rules.add(KeyMap.Rule.prefix("conv_out.", "out.2."));
 

@@ -6,10 +6,12 @@ import org.sdspark.model.unet.UNetConfig;
 
 /**
  * What of a UNet2DConditionModel config decides its original key names: which down and up blocks
- * carry attention (the CrossAttn block types) and how many resnets each down block has (up block i
- * has one more than down block {@code blocks-1-i}, as in diffusers).
+ * carry attention (the CrossAttn block types), how many resnets each down block has (up block i
+ * has one more than down block {@code blocks-1-i}, as in diffusers), and whether it has SDXL's
+ * text_time embedding (LDM's {@code label_emb}).
  */
-public record UnetLayout(List<Boolean> downAttention, List<Boolean> upAttention, List<Integer> layersPerBlock) {
+public record UnetLayout(List<Boolean> downAttention, List<Boolean> upAttention, List<Integer> layersPerBlock,
+                         boolean textTime) {
     public UnetLayout {
         downAttention = List.copyOf(downAttention);
         upAttention = List.copyOf(upAttention);
@@ -21,18 +23,15 @@ public record UnetLayout(List<Boolean> downAttention, List<Boolean> upAttention,
         }
     }
 
+    /** An SD 1.x/2.x UNet (no text_time embedding). */
     public UnetLayout(List<Boolean> downAttention, List<Boolean> upAttention, int layersPerBlock) {
-        this(downAttention, upAttention, Collections.nCopies(downAttention.size(), layersPerBlock));
+        this(downAttention, upAttention, Collections.nCopies(downAttention.size(), layersPerBlock), false);
     }
 
     public static UnetLayout of(UNetConfig config) {
-        return fromBlockTypes(config.downBlockTypes(), config.upBlockTypes(), config.layersPerBlock());
-    }
-
-    public static UnetLayout fromBlockTypes(List<String> downBlockTypes, List<String> upBlockTypes,
-                                            List<Integer> layersPerBlock) {
-        return new UnetLayout(downBlockTypes.stream().map(UnetLayout::hasAttention).toList(),
-                upBlockTypes.stream().map(UnetLayout::hasAttention).toList(), layersPerBlock);
+        return new UnetLayout(config.downBlockTypes().stream().map(UnetLayout::hasAttention).toList(),
+                config.upBlockTypes().stream().map(UnetLayout::hasAttention).toList(), config.layersPerBlock(),
+                config.textTime() != null);
     }
 
     public int downLayers(int block) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.sdspark.model.diffusers.ConfigException;
 import org.sdspark.model.nn.Activations;
 
@@ -13,6 +15,10 @@ import org.sdspark.model.nn.Activations;
  *
  * <p>{@code eosTokenId} decides pooling: legacy configs (SD 1.x's openai/clip-vit-large-patch14,
  * SD 2's OpenCLIP conversion) say 2, and transformers then pools at the largest input id.
+ *
+ * <p>{@code withProjection}: the model is a {@code CLIPTextModelWithProjection} (its config's
+ * {@code architectures} say so; SDXL's second text encoder), whose {@code text_projection} maps the
+ * pooled state to {@code projectionDim} text embeddings.
  */
 public record ClipTextConfig(
         int vocabSize,
@@ -25,7 +31,10 @@ public record ClipTextConfig(
         float layerNormEps,
         int bosTokenId,
         int eosTokenId,
-        int padTokenId) {
+        int padTokenId,
+        int projectionDim,
+        boolean withProjection) {
+    public static final String WITH_PROJECTION = "CLIPTextModelWithProjection";
 
     public ClipTextConfig {
         positive("vocab_size", vocabSize);
@@ -34,6 +43,7 @@ public record ClipTextConfig(
         positive("num_hidden_layers", numHiddenLayers);
         positive("num_attention_heads", numAttentionHeads);
         positive("max_position_embeddings", maxPositionEmbeddings);
+        positive("projection_dim", projectionDim);
         if (hiddenSize % numAttentionHeads != 0) {
             throw new IllegalArgumentException("'hidden_size' " + hiddenSize + " is not divisible by 'num_attention_heads' " + numAttentionHeads);
         }
@@ -42,6 +52,14 @@ public record ClipTextConfig(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'hidden_act': " + e.getMessage(), e);
         }
+    }
+
+    /** A CLIPTextModel (no projection) with transformers' default projection_dim. */
+    public ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers, int numAttentionHeads,
+                          int maxPositionEmbeddings, String hiddenAct, float layerNormEps, int bosTokenId, int eosTokenId,
+                          int padTokenId) {
+        this(vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, maxPositionEmbeddings, hiddenAct,
+                layerNormEps, bosTokenId, eosTokenId, padTokenId, 512, false);
     }
 
     private static void positive(String key, int value) {
@@ -86,7 +104,22 @@ public record ClipTextConfig(
                 (float) numberOr(c, "layer_norm_eps", 1e-5),
                 intOr(c, "bos_token_id", 49406),
                 intOr(c, "eos_token_id", 49407),
-                intOr(c, "pad_token_id", 1));
+                intOr(c, "pad_token_id", 1),
+                intOr(c, "projection_dim", 512),
+                architectures(root).contains(WITH_PROJECTION));
+    }
+
+    private static List<String> architectures(JsonNode root) {
+        JsonNode v = root.get("architectures");
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new IllegalArgumentException("'architectures' must be a list of class names, not " + v);
+        }
+        List<String> names = new ArrayList<>();
+        v.forEach(n -> names.add(n.asText()));
+        return names;
     }
 
     private static int intOr(JsonNode c, String key, int fallback) {

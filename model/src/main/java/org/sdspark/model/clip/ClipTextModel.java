@@ -17,15 +17,17 @@ import java.util.List;
 import org.sdspark.model.diffusers.ComponentFolder;
 import org.sdspark.model.nn.Constants;
 import org.sdspark.model.nn.LayerNorm;
+import org.sdspark.model.nn.Linear;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
 import org.sdspark.model.nn.Weights;
 
 /**
  * transformers' {@code CLIPTextModel}: token + position embeddings, pre-norm transformer layers
- * under a causal mask, final layer norm. Parameters keep their checkpoint names
- * ({@code text_model.encoder.layers.0.self_attn.q_proj.weight}, ...; files without the
- * {@code text_model.} prefix load too). Owns its weights: close it to free them.
+ * under a causal mask, final layer norm; and {@code CLIPTextModelWithProjection} when the config
+ * says so, which adds {@code text_projection} (no bias) on the pooled state. Parameters keep their
+ * checkpoint names ({@code text_model.encoder.layers.0.self_attn.q_proj.weight}, ...; files without
+ * the {@code text_model.} prefix load too). Owns its weights: close it to free them.
  *
  * <p>Tokens added to the tokenizer (textual inversion) have their embeddings in a tensor of their
  * own, {@code embeddings.token_embedding.added} (n x hidden), looked up after the frozen table's rows,
@@ -44,6 +46,7 @@ public final class ClipTextModel implements AutoCloseable {
     private final NDArray positionEmbedding;
     private final List<ClipEncoderLayer> layers;
     private final LayerNorm finalLayerNorm;
+    private final Linear textProjection;
 
     private ClipTextModel(ClipTextConfig config, StateDict weights) {
         this.config = config;
@@ -67,6 +70,8 @@ public final class ClipTextModel implements AutoCloseable {
         }
         this.layers = List.copyOf(blocks);
         this.finalLayerNorm = LayerNorm.load(w.at("final_layer_norm"), config.hiddenSize(), config.layerNormEps());
+        this.textProjection = config.withProjection()
+                ? Linear.loadNoBias(weights.root().at("text_projection"), config.hiddenSize(), config.projectionDim()) : null;
     }
 
     /**
@@ -108,6 +113,11 @@ public final class ClipTextModel implements AutoCloseable {
 
     public ClipTextConfig config() {
         return config;
+    }
+
+    /** The type the weights are held in (float32, or float16). */
+    public DataType dataType() {
+        return tokenEmbedding.getDataType();
     }
 
     /**
@@ -154,10 +164,14 @@ public final class ClipTextModel implements AutoCloseable {
             List<NDArray> hidden = hiddenStates(scope, inputIds, layers.size());
             NDArray last = finalLayerNorm.forward(hidden.get(hidden.size() - 1));
             NDArray pooled = pool(last, inputIds.toLongArray(), inputIds.getShape().get(1));
+            NDArray textEmbeds = textProjection == null ? null : textProjection.forward(pooled);
             hidden.forEach(h -> h.attach(caller));
             last.attach(caller);
             pooled.attach(caller);
-            return new ClipTextOutput(last, hidden, pooled);
+            if (textEmbeds != null) {
+                textEmbeds.attach(caller);
+            }
+            return new ClipTextOutput(last, hidden, pooled, textEmbeds);
         }
     }
 

@@ -65,6 +65,12 @@ public final class GenerationOutput {
         root.put("num_images", s.numImages());
         root.put("clip_skip", s.clipSkip());
         root.put("fp16", s.fp16());
+        if (!s.micro().equals(MicroConditioning.DEFAULT)) {
+            float[] ids = s.micro().timeIds(s.width(), s.height());
+            root.putArray("original_size").add((int) ids[1]).add((int) ids[0]);
+            root.putArray("crop_top_left").add(s.micro().cropLeft()).add(s.micro().cropTop());
+            root.putArray("target_size").add((int) ids[5]).add((int) ids[4]);
+        }
         var list = root.putArray("images");
         for (int i = 0; i < files.size(); i++) {
             list.addObject().put("file", files.get(i).getFileName().toString()).put("seed", s.seedOf(i));

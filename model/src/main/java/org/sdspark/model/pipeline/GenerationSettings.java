@@ -5,22 +5,24 @@ import org.sdspark.model.scheduler.Samplers;
 
 /**
  * Everything that decides a text-to-image result. Image {@code i} of a run uses seed
- * {@code seed + i}, so any one image can be made again alone.
+ * {@code seed + i}, so any one image can be made again alone. {@code micro} is SDXL's
+ * micro-conditioning (ignored by SD 1.x/2.x); null means diffusers' defaults.
  */
 public record GenerationSettings(String prompt, String negativePrompt, int steps, double guidance,
                                  String scheduler, long seed, int width, int height, int numImages,
-                                 int clipSkip, boolean fp16, double eta) {
+                                 int clipSkip, boolean fp16, double eta, MicroConditioning micro) {
     /** The sampler names ({@link Samplers#NAMES}); labels and class names are resolved to one of these first. */
     public static final List<String> SCHEDULERS = Samplers.NAMES;
 
-    /** Settings with eta 0 (deterministic DDIM). */
+    /** Settings with eta 0 (deterministic DDIM) and diffusers' default micro-conditioning. */
     public GenerationSettings(String prompt, String negativePrompt, int steps, double guidance, String scheduler, long seed,
                               int width, int height, int numImages, int clipSkip, boolean fp16) {
-        this(prompt, negativePrompt, steps, guidance, scheduler, seed, width, height, numImages, clipSkip, fp16, 0);
+        this(prompt, negativePrompt, steps, guidance, scheduler, seed, width, height, numImages, clipSkip, fp16, 0, null);
     }
 
     public GenerationSettings {
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        micro = micro == null ? MicroConditioning.DEFAULT : micro;
         require(prompt != null, "prompt is required");
         require(steps > 0, "steps must be positive, got " + steps);
         require(guidance >= 0 && Double.isFinite(guidance), "guidance must be a number >= 0 (<= 1 is off), got " + guidance);

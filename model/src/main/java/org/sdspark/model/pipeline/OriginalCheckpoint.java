@@ -29,9 +29,10 @@ import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
 
 /**
- * A single-file checkpoint in the original (CompVis/A1111) layout: the three components under
- * {@code model.diffusion_model.}, {@code first_stage_model.} and {@code cond_stage_model.*}, moved
- * to and from diffusers names with the key maps of their configs. Keys outside the three prefixes
+ * A single-file checkpoint in the original (CompVis/A1111) layout: the components under
+ * {@code model.diffusion_model.}, {@code first_stage_model.} and {@code cond_stage_model.*} (SDXL:
+ * {@code conditioner.embedders.0.transformer.} and {@code conditioner.embedders.1.model.}), moved
+ * to and from diffusers names with the key maps of their configs. Keys outside those prefixes
  * (EMA copies, the LDM noise schedule buffers) are not part of the model and are skipped, unless
  * the EMA copy of the UNet is asked for.
  *
@@ -48,8 +49,8 @@ final class OriginalCheckpoint {
     /** LitEma's own buffers, not averages of a weight. */
     private static final Set<String> EMA_BOOKKEEPING = Set.of("model_ema.decay", "model_ema.num_updates");
 
-    /** The three components' tensors under diffusers names; owned by the caller. */
-    record Components(StateDict unet, StateDict vae, StateDict textEncoder) {
+    /** The components' tensors under diffusers names ({@code textEncoder2} only for SDXL); owned by the caller. */
+    record Components(StateDict unet, StateDict vae, StateDict textEncoder, StateDict textEncoder2) {
     }
 
     private OriginalCheckpoint() {
@@ -68,12 +69,20 @@ final class OriginalCheckpoint {
         return family == CheckpointFamily.SD2 ? TextEncoderKeyMap.openClip(config.numHiddenLayers()) : TextEncoderKeyMap.clip();
     }
 
+    /** SDXL's second text encoder: OpenCLIP ViT-bigG with its projection. */
+    static KeyMap textEncoder2Map(ClipTextConfig config) {
+        return TextEncoderKeyMap.openClipWithProjection(config.numHiddenLayers());
+    }
+
     /**
-     * SD 2.x text encoders use OpenCLIP's gelu where SD 1.x's CLIP ViT-L uses quick_gelu; that is
-     * what decides the text encoder's layout in a file we write.
+     * The layout of a file we write: SDXL by its second text encoder; else SD 2.x text encoders use
+     * OpenCLIP's gelu where SD 1.x's CLIP ViT-L uses quick_gelu.
      */
-    static CheckpointFamily familyOf(ClipTextConfig config) {
-        return config.hiddenAct().equals("gelu") ? CheckpointFamily.SD2 : CheckpointFamily.SD1;
+    static CheckpointFamily familyOf(PipelineConfigs configs) {
+        if (configs.xl() != null) {
+            return CheckpointFamily.SDXL;
+        }
+        return configs.textEncoder().hiddenAct().equals("gelu") ? CheckpointFamily.SD2 : CheckpointFamily.SD1;
     }
 
     /**
@@ -89,15 +98,22 @@ final class OriginalCheckpoint {
         }
         StateDict unet = component(manager, file, "unet", CheckpointFamily.UNET_PREFIX, unetMap(configs), Set.of(), ema);
         StateDict vae = null;
+        StateDict text = null;
         try {
             vae = component(manager, file, "vae", CheckpointFamily.VAE_PREFIX, vaeMap(configs), Set.of(), false);
-            StateDict text = component(manager, file, "text_encoder", family.textEncoderPrefix(),
+            text = component(manager, file, "text_encoder", family.textEncoderPrefix(),
                     textEncoderMap(family, configs.textEncoder()), ignoredTextKeys(family, configs.textEncoder()), false);
-            return new Components(unet, vae, text);
+            // OpenCLIP's temperature belongs to its image-text head, which SDXL does not use.
+            StateDict text2 = family == CheckpointFamily.SDXL ? component(manager, file, "text_encoder_2",
+                    family.textEncoder2Prefix(), textEncoder2Map(configs.xl().textEncoder2()), Set.of("logit_scale"), false)
+                    : null;
+            return new Components(unet, vae, text, text2);
         } catch (IOException | RuntimeException e) {
             unet.close();
-            if (vae != null) {
-                vae.close();
+            for (StateDict part : new StateDict[] {vae, text}) {
+                if (part != null) {
+                    part.close();
+                }
             }
             throw e;
         }
@@ -149,7 +165,9 @@ final class OriginalCheckpoint {
 
     // Some SD 1.x checkpoints store the CLIP text model without transformers' text_model. level.
     private static String canonical(String prefix, String key) {
-        return prefix.equals(CheckpointFamily.SD1.textEncoderPrefix()) ? TextEncoderKeyMap.canonical(key) : key;
+        boolean transformersNames = prefix.equals(CheckpointFamily.SD1.textEncoderPrefix())
+                || prefix.equals(CheckpointFamily.SDXL.textEncoderPrefix());
+        return transformersNames ? TextEncoderKeyMap.canonical(key) : key;
     }
 
     /**
@@ -170,7 +188,7 @@ final class OriginalCheckpoint {
 
     /** Writes the components in the original layout with {@code files} embedded in the metadata. */
     static void write(Path file, PipelineConfigs configs, Components components, PipelineFiles files) throws IOException {
-        CheckpointFamily family = familyOf(configs.textEncoder());
+        CheckpointFamily family = familyOf(configs);
         Map<String, NDArray> out = new LinkedHashMap<>();
         Set<NDArray> created = Collections.newSetFromMap(new IdentityHashMap<>());
         try {
@@ -179,6 +197,11 @@ final class OriginalCheckpoint {
             Map<String, NDArray> text = new LinkedHashMap<>();
             components.textEncoder().tensors().forEach((k, v) -> text.put(TextEncoderKeyMap.canonical(k), v));
             put(out, created, family.textEncoderPrefix(), textEncoderMap(family, configs.textEncoder()), text);
+            if (components.textEncoder2() != null) {
+                Map<String, NDArray> text2 = new LinkedHashMap<>();
+                components.textEncoder2().tensors().forEach((k, v) -> text2.put(TextEncoderKeyMap.canonical(k), v));
+                put(out, created, family.textEncoder2Prefix(), textEncoder2Map(configs.xl().textEncoder2()), text2);
+            }
             Map<String, String> metadata = new TreeMap<>(files.toMetadata());
             metadata.putAll(FORMAT);
             StateDict.write(file, out, metadata);

@@ -16,7 +16,8 @@ import org.sdspark.model.nn.ModelLoadException;
 
 /**
  * The files of a diffusers pipeline folder other than weights: model_index.json, each component's
- * config and the tokenizer's files, by path relative to the folder ({@code unet/config.json}).
+ * config and the tokenizers' files ({@code tokenizer_2/} too for SDXL), by path relative to the
+ * folder ({@code unet/config.json}).
  * Kept as the bytes read, so that saving writes them back unchanged; embedded in a single-file
  * checkpoint's {@code __metadata__} under {@value #METADATA_PREFIX}{@code <path>}.
  */
@@ -28,10 +29,13 @@ public record PipelineFiles(Map<String, byte[]> files) {
     public static final String TEXT_ENCODER_CONFIG = "text_encoder/config.json";
     public static final String SCHEDULER_CONFIG = "scheduler/scheduler_config.json";
     public static final String TOKENIZER = "tokenizer";
+    /** SDXL's second text encoder and its tokenizer. */
+    public static final String TEXT_ENCODER_2_CONFIG = "text_encoder_2/config.json";
+    public static final String TOKENIZER_2 = "tokenizer_2";
     private static final List<String> REQUIRED = List.of(UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, SCHEDULER_CONFIG);
     // the CLIP vocabulary: vocab.json and merges.txt, or (all transformers 5 writes) tokenizer.json
-    private static final List<String> VOCABULARY = List.of(TOKENIZER + "/vocab.json", TOKENIZER + "/merges.txt");
-    private static final String TOKENIZER_JSON = TOKENIZER + "/tokenizer.json";
+    private static final List<String> VOCABULARY = List.of("vocab.json", "merges.txt");
+    private static final String TOKENIZER_JSON = "tokenizer.json";
 
     public PipelineFiles {
         files = Collections.unmodifiableMap(new TreeMap<>(files));
@@ -43,17 +47,20 @@ public record PipelineFiles(Map<String, byte[]> files) {
             throw new ModelLoadException(folder + " is not a directory (expected a diffusers pipeline folder)");
         }
         Map<String, byte[]> files = new TreeMap<>();
-        for (String name : List.of(MODEL_INDEX, UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, SCHEDULER_CONFIG)) {
+        for (String name : List.of(MODEL_INDEX, UNET_CONFIG, VAE_CONFIG, TEXT_ENCODER_CONFIG, TEXT_ENCODER_2_CONFIG,
+                SCHEDULER_CONFIG)) {
             Path file = folder.resolve(name);
             if (Files.isRegularFile(file)) {
                 files.put(name, Files.readAllBytes(file));
             }
         }
-        Path tokenizer = folder.resolve(TOKENIZER);
-        if (Files.isDirectory(tokenizer)) {
-            try (Stream<Path> list = Files.list(tokenizer)) {
-                for (Path file : list.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList()) {
-                    files.put(TOKENIZER + "/" + file.getFileName(), Files.readAllBytes(file));
+        for (String name : List.of(TOKENIZER, TOKENIZER_2)) {
+            Path tokenizer = folder.resolve(name);
+            if (Files.isDirectory(tokenizer)) {
+                try (Stream<Path> list = Files.list(tokenizer)) {
+                    for (Path file : list.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList()) {
+                        files.put(name + "/" + file.getFileName(), Files.readAllBytes(file));
+                    }
                 }
             }
         }
@@ -100,9 +107,9 @@ public record PipelineFiles(Map<String, byte[]> files) {
     /** Fails, naming {@code source} and every missing file, unless a pipeline can be built from these. */
     public void requireComplete(String source) {
         List<String> missing = new ArrayList<>(REQUIRED.stream().filter(n -> !files.containsKey(n)).toList());
-        boolean vocabulary = files.containsKey(TOKENIZER_JSON) || files.keySet().containsAll(VOCABULARY);
-        if (!vocabulary) {
-            missing.addAll(VOCABULARY.stream().filter(n -> !files.containsKey(n)).toList());
+        boolean vocabulary = hasVocabulary(TOKENIZER, missing);
+        if (files.containsKey(TEXT_ENCODER_2_CONFIG)) {
+            vocabulary &= hasVocabulary(TOKENIZER_2, missing);
         }
         if (!missing.isEmpty()) {
             throw new ModelLoadException(source + " lacks " + String.join(", ", missing)
@@ -110,6 +117,16 @@ public record PipelineFiles(Map<String, byte[]> files) {
                             + " --config DIR, a diffusers folder of the same model family such as stable-diffusion-v1-5"
                             + " or stable-diffusion-2-1)"));
         }
+    }
+
+    /** Whether {@code tokenizer}/ has a vocabulary; if not, its missing files are added to {@code missing}. */
+    private boolean hasVocabulary(String tokenizer, List<String> missing) {
+        List<String> pair = VOCABULARY.stream().map(n -> tokenizer + "/" + n).toList();
+        if (files.containsKey(tokenizer + "/" + TOKENIZER_JSON) || files.keySet().containsAll(pair)) {
+            return true;
+        }
+        missing.addAll(pair.stream().filter(n -> !files.containsKey(n)).toList());
+        return false;
     }
 
     public void writeTo(Path folder) throws IOException {

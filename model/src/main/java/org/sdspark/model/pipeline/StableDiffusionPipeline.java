@@ -11,12 +11,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.sdspark.model.checkpoint.CheckpointFamily;
 import org.sdspark.model.checkpoint.ConfigInference;
 import org.sdspark.model.checkpoint.KeyMap;
+import org.sdspark.model.clip.ClipTextConfig;
 import org.sdspark.model.clip.ClipTextModel;
 import org.sdspark.model.clip.ClipTokenizer;
 import org.sdspark.model.embedding.TextualInversion;
@@ -37,9 +39,9 @@ import org.sdspark.model.unet.UNet2DConditionModel;
 import org.sdspark.model.vae.AutoencoderKL;
 
 /**
- * A Stable Diffusion 1.x/2.x text-to-image pipeline: tokenizer, text encoder, UNet, VAE and the
- * scheduler config, loaded from a diffusers folder or an original-layout single file, and saved
- * in either layout. Owns the models' weights: close it to free them.
+ * A Stable Diffusion 1.x/2.x or SDXL text-to-image pipeline: tokenizer, text encoder (SDXL: two of
+ * each), UNet, VAE and the scheduler config, loaded from a diffusers folder or an original-layout
+ * single file, and saved in either layout. Owns the models' weights: close it to free them.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -50,15 +52,18 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private PipelineConfigs configs;
     private Adapters adapters = Adapters.NONE;
     private final ClipTextModel textEncoder;
+    private final ClipTextModel textEncoder2;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
 
     private StableDiffusionPipeline(String source, PipelineFiles files, PipelineConfigs configs,
-                                    ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae) {
+                                    ClipTextModel textEncoder, ClipTextModel textEncoder2, UNet2DConditionModel unet,
+                                    AutoencoderKL vae) {
         this.source = source;
         this.files = files;
         this.configs = configs;
         this.textEncoder = textEncoder;
+        this.textEncoder2 = textEncoder2;
         this.unet = unet;
         this.vae = vae;
     }
@@ -95,18 +100,23 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         PipelineFiles files = PipelineFiles.read(folder);
         PipelineConfigs configs = PipelineConfigs.read(folder);
         ClipTextModel text = null;
+        ClipTextModel text2 = null;
         UNet2DConditionModel unet = null;
         try {
             text = ClipTextModel.load(manager, new ComponentFolder(folder.resolve("text_encoder"),
                     ComponentFolder.TRANSFORMERS_WEIGHTS, options.variant()), options.dataType());
+            if (configs.xl() != null) {
+                text2 = ClipTextModel.load(manager, new ComponentFolder(folder.resolve("text_encoder_2"),
+                        ComponentFolder.TRANSFORMERS_WEIGHTS, options.variant()), options.dataType());
+            }
             unet = UNet2DConditionModel.load(manager, new ComponentFolder(folder.resolve("unet"),
                     ComponentFolder.DIFFUSERS_WEIGHTS, options.variant()));
             unet = toType(unet, options.dataType());
             AutoencoderKL vae = AutoencoderKL.load(manager, new ComponentFolder(folder.resolve("vae"),
                     ComponentFolder.DIFFUSERS_WEIGHTS, options.variant()));
-            return new StableDiffusionPipeline(folder.toString(), files, configs, text, unet, vae);
+            return new StableDiffusionPipeline(folder.toString(), files, configs, text, text2, unet, vae);
         } catch (IOException | RuntimeException e) {
-            closeAll(text, unet);
+            closeAll(text, text2, unet);
             throw e;
         }
     }
@@ -130,18 +140,24 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                                                         CheckpointFamily family, OriginalCheckpoint.Components parts,
                                                         DataType dataType) {
         ClipTextModel text = null;
+        ClipTextModel text2 = null;
         UNet2DConditionModel unet = null;
         try {
             text = toType(namingFileKeys(() -> ClipTextModel.of(configs.textEncoder(), parts.textEncoder()),
                     OriginalCheckpoint.textEncoderMap(family, configs.textEncoder()), family.textEncoderPrefix()),
                     dataType);
+            if (parts.textEncoder2() != null) {
+                text2 = toType(namingFileKeys(() -> ClipTextModel.of(configs.xl().textEncoder2(), parts.textEncoder2()),
+                        OriginalCheckpoint.textEncoder2Map(configs.xl().textEncoder2()), family.textEncoder2Prefix()),
+                        dataType);
+            }
             unet = toType(namingFileKeys(() -> UNet2DConditionModel.from(configs.unet(), parts.unet()),
                     OriginalCheckpoint.unetMap(configs), CheckpointFamily.UNET_PREFIX), dataType);
             AutoencoderKL vae = namingFileKeys(() -> AutoencoderKL.from(configs.vae(), parts.vae()),
                     OriginalCheckpoint.vaeMap(configs), CheckpointFamily.VAE_PREFIX);
-            return new StableDiffusionPipeline(file.toString(), files, configs, text, unet, vae);
+            return new StableDiffusionPipeline(file.toString(), files, configs, text, text2, unet, vae);
         } catch (RuntimeException e) {
-            closeAll(text, unet, parts.unet(), parts.vae(), parts.textEncoder());
+            closeAll(text, text2, unet, parts.unet(), parts.vae(), parts.textEncoder(), parts.textEncoder2());
             throw e;
         }
     }
@@ -168,12 +184,14 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             return PipelineFiles.read(options.configFolder());
         }
         ConfigInference.Configs inferred = ConfigInference.infer(shapes, options.vPrediction(), file.toString());
-        return BundledTokenizer.files(family)
-                .with(PipelineFiles.MODEL_INDEX, JSON.writeValueAsString(modelIndex()))
+        PipelineFiles files = BundledTokenizer.files(family)
+                .with(PipelineFiles.MODEL_INDEX, JSON.writeValueAsString(modelIndex(inferred.textEncoder2() != null)))
                 .with(PipelineFiles.UNET_CONFIG, JSON.writeValueAsString(inferred.unet()))
                 .with(PipelineFiles.VAE_CONFIG, JSON.writeValueAsString(inferred.vae()))
                 .with(PipelineFiles.TEXT_ENCODER_CONFIG, JSON.writeValueAsString(inferred.textEncoder()))
                 .with(PipelineFiles.SCHEDULER_CONFIG, JSON.writeValueAsString(inferred.scheduler()));
+        return inferred.textEncoder2() == null ? files
+                : files.with(PipelineFiles.TEXT_ENCODER_2_CONFIG, JSON.writeValueAsString(inferred.textEncoder2()));
     }
 
     private static String configSource(Path file, Map<String, String> metadata, LoadOptions options) {
@@ -183,21 +201,35 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (options.configFolder() != null) {
             return options.configFolder() + " (--config for " + file + ")";
         }
-        return file + " (configs inferred from its tensor shapes with SD 1.x/2.x defaults; if the model differs,"
+        return file + " (configs inferred from its tensor shapes with SD 1.x/2.x/SDXL defaults; if the model differs,"
                 + " pass --config DIR, a diffusers folder with its configs)";
     }
 
-    /** The model_index.json of a diffusers StableDiffusionPipeline without safety checker. */
-    static ObjectNode modelIndex() {
+    /**
+     * The model_index.json of a diffusers StableDiffusionPipeline without safety checker, or of a
+     * StableDiffusionXLPipeline ({@code xl}).
+     */
+    static ObjectNode modelIndex(boolean xl) {
         ObjectNode index = JSON.createObjectNode();
-        index.put("_class_name", "StableDiffusionPipeline");
+        index.put("_class_name", xl ? "StableDiffusionXLPipeline" : "StableDiffusionPipeline");
         index.putArray("feature_extractor").addNull().addNull();
+        if (xl) {
+            index.put("force_zeros_for_empty_prompt", XlConfigs.FORCE_ZEROS_DEFAULT);
+        }
         index.putArray("image_encoder").addNull().addNull();
-        index.put("requires_safety_checker", false);
-        index.putArray("safety_checker").addNull().addNull();
-        index.putArray("scheduler").add("diffusers").add("PNDMScheduler");
+        if (!xl) {
+            index.put("requires_safety_checker", false);
+            index.putArray("safety_checker").addNull().addNull();
+        }
+        index.putArray("scheduler").add("diffusers").add(xl ? "EulerDiscreteScheduler" : "PNDMScheduler");
         index.putArray("text_encoder").add("transformers").add("CLIPTextModel");
+        if (xl) {
+            index.putArray("text_encoder_2").add("transformers").add(ClipTextConfig.WITH_PROJECTION);
+        }
         index.putArray("tokenizer").add("transformers").add("CLIPTokenizer");
+        if (xl) {
+            index.putArray("tokenizer_2").add("transformers").add("CLIPTokenizer");
+        }
         index.putArray("unet").add("diffusers").add("UNet2DConditionModel");
         index.putArray("vae").add("diffusers").add("AutoencoderKL");
         return index;
@@ -268,6 +300,10 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * @param token the prompt word for it, replacing the file's own (A1111 files: the file name)
      */
     public List<String> loadTextualInversion(Path file, Optional<String> token) throws IOException {
+        if (textEncoder2 != null) {
+            throw new ModelLoadException(file + ": textual inversion embeddings for SDXL (clip_l and clip_g vectors, one"
+                    + " per text encoder) are not supported yet");
+        }
         try (NDManager scope = textEncoder.weights().manager().newSubManager()) {
             TextualInversion embedding = TextualInversionFile.read(scope, file, token);
             long dim = embedding.vectors().getShape().get(1);
@@ -297,22 +333,27 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     public void saveDiffusers(Path folder) throws IOException {
         Files.createDirectories(folder);
         PipelineFiles out = files.has(PipelineFiles.MODEL_INDEX) ? files
-                : files.with(PipelineFiles.MODEL_INDEX, JSON.writeValueAsString(modelIndex()));
+                : files.with(PipelineFiles.MODEL_INDEX, JSON.writeValueAsString(modelIndex(textEncoder2 != null)));
         out.writeTo(folder);
         unet.stateDict().save(folder.resolve("unet/diffusion_pytorch_model.safetensors"), FORMAT);
         vae.stateDict().save(folder.resolve("vae/diffusion_pytorch_model.safetensors"), FORMAT);
         textEncoder.weights().save(folder.resolve("text_encoder/model.safetensors"), FORMAT);
+        if (textEncoder2 != null) {
+            textEncoder2.weights().save(folder.resolve("text_encoder_2/model.safetensors"), FORMAT);
+        }
     }
 
     /** Writes one original-layout {@code .safetensors} with the configs and tokenizer in its metadata. */
     public void saveSingleFile(Path file) throws IOException {
         OriginalCheckpoint.write(file, configs,
-                new OriginalCheckpoint.Components(unet.stateDict(), vae.stateDict(), textEncoder.weights()), files);
+                new OriginalCheckpoint.Components(unet.stateDict(), vae.stateDict(), textEncoder.weights(),
+                        textEncoder2 == null ? null : textEncoder2.weights()), files);
     }
 
-    /** Bytes of every weight of the text encoder, UNet and VAE as loaded. */
+    /** Bytes of every weight of the text encoders, UNet and VAE as loaded. */
     public long weightBytes() {
-        return Stream.of(textEncoder.weights(), unet.stateDict(), vae.stateDict())
+        Stream<StateDict> text = Stream.of(textEncoder, textEncoder2).filter(Objects::nonNull).map(ClipTextModel::weights);
+        return Stream.concat(text, Stream.of(unet.stateDict(), vae.stateDict()))
                 .flatMap(w -> w.tensors().values().stream())
                 .mapToLong(t -> t.getShape().size() * t.getDataType().getNumOfBytes())
                 .sum();
@@ -335,6 +376,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return textEncoder;
     }
 
+    /** SDXL's second text encoder (a CLIPTextModelWithProjection); null for SD 1.x/2.x. */
+    public ClipTextModel textEncoder2() {
+        return textEncoder2;
+    }
+
     public UNet2DConditionModel unet() {
         return unet;
     }
@@ -345,6 +391,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(textEncoder, unet, vae);
+        closeAll(textEncoder, textEncoder2, unet, vae);
     }
 }

@@ -16,12 +16,15 @@ import org.sdspark.model.clip.ClipTokens;
 import org.sdspark.model.nn.Constants;
 import org.sdspark.model.scheduler.Sampler;
 import org.sdspark.model.scheduler.Samplers;
+import org.sdspark.model.unet.AddedConditions;
 
 /**
- * Text-to-image as diffusers' StableDiffusionPipeline does it: prompt and negative prompt (empty
- * when none) encoded separately; each step runs the UNet on the batch [negative, prompt] and
- * guides {@code uncond + g * (cond - uncond)}; the final latents are divided by the VAE's scaling
- * factor, decoded and mapped to {@code (x / 2 + 0.5).clamp(0, 1)}.
+ * Text-to-image as diffusers' StableDiffusionPipeline and StableDiffusionXLPipeline do it: prompt
+ * and negative prompt (empty when none) encoded separately; each step runs the UNet on the batch
+ * [negative, prompt] and guides {@code uncond + g * (cond - uncond)}; the final latents are
+ * divided by the VAE's scaling factor, decoded and mapped to {@code (x / 2 + 0.5).clamp(0, 1)}.
+ * SDXL adds the pooled embedding and the micro-conditioning time ids to both halves of the batch;
+ * without a negative prompt its unconditional half is zeros (force_zeros_for_empty_prompt).
  *
  * <p>Image i starts from Gaussian noise drawn with seed {@code seed + i} from the engine's
  * generator, which the stochastic samplers' step noise then continues: a seed always gives the
@@ -38,9 +41,8 @@ public final class TextToImage {
     public List<RgbImage> generate(NDManager manager, GenerationSettings settings, StepListener listener) {
         List<RgbImage> images = new ArrayList<>();
         try (NDManager run = manager.newSubManager()) {
-            // settings' clip-skip counts as A1111 does (1 = last layer); the text encoder counts layers skipped.
-            NDArray cond = encodePrompt(run, settings.prompt(), settings.clipSkip() - 1);
-            NDArray uncond = settings.guided() ? encodePrompt(run, settings.negativePrompt(), settings.clipSkip() - 1) : null;
+            Conditioning cond = encode(run, settings, false);
+            Conditioning uncond = settings.guided() ? encode(run, settings, true) : null;
             for (int i = 0; i < settings.numImages(); i++) {
                 try (NDManager one = run.newSubManager();
                      Sampler sampler = Samplers.create(settings.scheduler(), pipeline.configs().scheduler(), settings.steps(),
@@ -60,6 +62,32 @@ public final class TextToImage {
     public Shape latentShape(int height, int width) {
         int factor = 1 << (pipeline.configs().vae().blockOutChannels().size() - 1);
         return new Shape(1, pipeline.configs().unet().inChannels(), height / factor, width / factor);
+    }
+
+    /**
+     * The UNet's conditioning on the settings' prompt, or on its negative prompt. The settings'
+     * clip-skip counts as A1111 does (1 = the layer diffusers reads by default, 2 = one before it).
+     */
+    public Conditioning encode(NDManager manager, GenerationSettings settings, boolean negative) {
+        String text = negative ? settings.negativePrompt() : settings.prompt();
+        int clipSkip = settings.clipSkip() - 1;
+        if (pipeline.textEncoder2() == null) {
+            return new Conditioning(encodePrompt(manager, text, clipSkip), null);
+        }
+        XlPromptEncoder encoder = new XlPromptEncoder(pipeline);
+        XlPromptEncoder.Embeds embeds;
+        if (!negative) {
+            embeds = encoder.encode(manager, text, clipSkip);
+        } else if (text.isEmpty() && pipeline.configs().xl().forceZerosForEmptyPrompt()) {
+            // an empty negative prompt is the command line's "none", diffusers' negative_prompt=None
+            embeds = encoder.zeros(manager);
+        } else {
+            // diffusers reads a negative prompt at the penultimate layer whatever clip_skip says
+            embeds = encoder.encode(manager, text, 0);
+        }
+        float[] timeIds = settings.micro().timeIds(settings.width(), settings.height());
+        return new Conditioning(embeds.promptEmbeds(),
+                new AddedConditions(embeds.pooled(), manager.create(timeIds, new Shape(1, timeIds.length))));
     }
 
     /** The (1, 77, D) embeddings of one prompt; {@code clipSkip} layers skipped from the end (0 = none). */
@@ -82,10 +110,11 @@ public final class TextToImage {
      * final latents, which belong to {@code noise}'s manager. Guidance applies when {@code uncond}
      * is given and {@code guidance > 1}.
      */
-    public NDArray denoise(NDArray noise, NDArray cond, NDArray uncond, Sampler sampler, double guidance, StepDone done) {
+    public NDArray denoise(NDArray noise, Conditioning cond, Conditioning uncond, Sampler sampler, double guidance,
+                           StepDone done) {
         NDManager caller = noise.getManager();
         boolean guided = uncond != null && guidance > 1;
-        NDArray context = guided ? NDArrays.concat(new NDList(uncond, cond)) : cond.duplicate();
+        Conditioning context = guided ? Conditioning.concat(uncond, cond) : cond;
         NDArray x = noise.mul(scalar(noise, sampler.initNoiseSigma()));
         double[] timesteps = sampler.timesteps();
         try {
@@ -95,7 +124,8 @@ public final class TextToImage {
                     NDArray input = sampler.scaleModelInput(x, k);
                     NDArray batch = guided ? NDArrays.concat(new NDList(input, input)) : input;
                     NDArray t = scalar(x, timesteps[k]);
-                    NDArray out = pipeline.unet().forward(batch, t, context).toType(DataType.FLOAT32, false);
+                    NDArray out = pipeline.unet().forward(batch, t, context.promptEmbeds(), context.added())
+                            .toType(DataType.FLOAT32, false);
                     NDArray prediction = guided ? guide(out, guidance) : out;
                     NDArray stepNoise = sampler.needsNoise() ? step.randomNormal(x.getShape()) : null;
                     NDArray next = sampler.step(prediction, k, x, stepNoise);
@@ -105,7 +135,9 @@ public final class TextToImage {
                 done.accept(k + 1, timesteps.length, x);
             }
         } finally {
-            context.close();
+            if (guided) {
+                context.close();
+            }
         }
         return x;
     }

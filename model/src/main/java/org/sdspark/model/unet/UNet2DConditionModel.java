@@ -36,6 +36,8 @@ public final class UNet2DConditionModel implements AutoCloseable {
     private final Conv2d convIn;
     private final Timesteps timeProj;
     private final TimestepEmbedding timeEmbedding;
+    private final Timesteps addTimeProj;
+    private final TimestepEmbedding addEmbedding;
     private final List<DownBlock2D> downBlocks;
     private final MidBlock2D midBlock;
     private final List<UpBlock2D> upBlocks;
@@ -56,6 +58,12 @@ public final class UNet2DConditionModel implements AutoCloseable {
         convIn = Conv2d.load(w.at("conv_in"), config.inChannels(), channels.get(0), 3, 1, 1);
         timeProj = new Timesteps(channels.get(0), config.flipSinToCos(), config.freqShift());
         timeEmbedding = TimestepEmbedding.load(w.at("time_embedding"), channels.get(0), timeDim, act);
+        TextTimeConfig textTime = config.textTime();
+        addTimeProj = textTime == null ? null
+                : new Timesteps(textTime.additionTimeEmbedDim(), config.flipSinToCos(), config.freqShift());
+        // diffusers builds add_embedding with TimestepEmbedding's default activation, not act_fn
+        addEmbedding = textTime == null ? null : TimestepEmbedding.load(w.at("add_embedding"),
+                textTime.projectionClassEmbeddingsInputDim(), timeDim, Activations.byName("silu"));
 
         List<DownBlock2D> down = new ArrayList<>();
         long out = channels.get(0);
@@ -125,14 +133,25 @@ public final class UNet2DConditionModel implements AutoCloseable {
         return from(config, weights.toType(type));
     }
 
+    /** {@link #forward(NDArray, NDArray, NDArray, AddedConditions)} of a UNet without added conditioning (SD 1.x/2.x). */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray encoderHiddenStates) {
+        return forward(sample, timesteps, encoderHiddenStates, null);
+    }
+
     /**
      * Predicts the noise (or v) for {@code sample} (B, C, H, W) at {@code timesteps} (B, or a
-     * scalar for all) conditioned on {@code encoderHiddenStates} (B, L, cross_attention_dim).
-     * Inputs are cast to the model's type; the output (B, out_channels, H, W) is in the model's
-     * type and belongs to {@code sample}'s manager. Any H, W work: below an odd-sized level the up
-     * path upsamples to the skip connection's size.
+     * scalar for all) conditioned on {@code encoderHiddenStates} (B, L, cross_attention_dim) and,
+     * for a text_time UNet (SDXL), on {@code added} (null otherwise). Inputs are cast to the
+     * model's type; the output (B, out_channels, H, W) is in the model's type and belongs to
+     * {@code sample}'s manager. Any H, W work: below an odd-sized level the up path upsamples to
+     * the skip connection's size.
      */
-    public NDArray forward(NDArray sample, NDArray timesteps, NDArray encoderHiddenStates) {
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray encoderHiddenStates, AddedConditions added) {
+        if ((addEmbedding == null) != (added == null)) {
+            throw new IllegalArgumentException(addEmbedding == null
+                    ? "this UNet takes no added conditions (its config has no addition_embed_type)"
+                    : "this UNet's addition_embed_type text_time needs the added conditions text_embeds and time_ids");
+        }
         NDManager caller = sample.getManager();
         try (NDManager scope = caller.newSubManager()) {
             sample.tempAttach(scope);
@@ -142,6 +161,11 @@ public final class UNet2DConditionModel implements AutoCloseable {
             long batch = sample.getShape().get(0);
             NDArray t = timesteps.getShape().dimension() == 0 ? timesteps.reshape(1) : timesteps;
             NDArray temb = timeEmbedding.forward(timeProj.embed(t.broadcast(new Shape(batch))).toType(type, false));
+            if (added != null) {
+                added.textEmbeds().tempAttach(scope);
+                added.timeIds().tempAttach(scope);
+                temb = temb.add(augEmbedding(added, type));
+            }
             NDArray context = encoderHiddenStates.toType(type, false);
 
             NDArray x = convIn.forward(sample.toType(type, false));
@@ -158,6 +182,26 @@ public final class UNet2DConditionModel implements AutoCloseable {
             out.attach(caller);
             return out;
         }
+    }
+
+    /**
+     * diffusers' get_aug_embed for text_time: every time id to sinusoidal features, those of a row
+     * appended to its text embedding, lifted to the time embedding's width.
+     */
+    private NDArray augEmbedding(AddedConditions added, DataType type) {
+        NDArray text = added.textEmbeds();
+        NDArray ids = added.timeIds();
+        TextTimeConfig textTime = config.textTime();
+        long rows = text.getShape().get(0);
+        long width = text.getShape().get(1) + ids.getShape().get(1) * textTime.additionTimeEmbedDim();
+        if (ids.getShape().get(0) != rows || width != textTime.projectionClassEmbeddingsInputDim()) {
+            throw new IllegalArgumentException("the UNet expects an added embedding of width "
+                    + textTime.projectionClassEmbeddingsInputDim() + ", got text_embeds " + text.getShape() + " and time_ids "
+                    + ids.getShape() + " (" + textTime.additionTimeEmbedDim() + " features per time id)");
+        }
+        NDArray timeEmbeds = addTimeProj.embed(ids.reshape(-1)).reshape(rows, -1);
+        NDArray features = text.toType(DataType.FLOAT32, false).concat(timeEmbeds, 1).toType(type, false);
+        return addEmbedding.forward(features);
     }
 
     public UNetConfig config() {

@@ -7,25 +7,27 @@ import java.util.Set;
 import org.sdspark.model.diffusers.DiffusersConfig;
 
 /**
- * A diffusers {@code unet/config.json} (UNet2DConditionModel) as far as Stable Diffusion 1.x/2.x
+ * A diffusers {@code unet/config.json} (UNet2DConditionModel) as far as Stable Diffusion 1.x/2.x and SDXL
  * use it. Lists are per down block, in down-path order.
  *
  * @param attentionHeads heads of each block's transformers. diffusers' quirk: when
  *     {@code num_attention_heads} is null, {@code attention_head_dim} holds the number of heads
  * @param sampleSize the latent size the model was trained at (informational), or null
+ * @param textTime SDXL's added conditioning ({@code addition_embed_type = "text_time"}), or null
  */
 public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOutChannels, List<Integer> layersPerBlock,
                          List<String> downBlockTypes, List<String> upBlockTypes, String midBlockType,
                          int crossAttentionDim, List<Integer> attentionHeads, List<Integer> transformerLayersPerBlock,
                          boolean useLinearProjection, boolean upcastAttention, int normNumGroups, float normEps,
                          boolean flipSinToCos, double freqShift, String actFn, int downsamplePadding,
-                         double midBlockScaleFactor, Integer sampleSize) {
+                         double midBlockScaleFactor, Integer sampleSize, TextTimeConfig textTime) {
 
     public static final String DOWN_BLOCK = "DownBlock2D";
     public static final String CROSS_ATTN_DOWN_BLOCK = "CrossAttnDownBlock2D";
     public static final String UP_BLOCK = "UpBlock2D";
     public static final String CROSS_ATTN_UP_BLOCK = "CrossAttnUpBlock2D";
     public static final String MID_BLOCK = "UNetMidBlock2DCrossAttn";
+    public static final String TEXT_TIME = "text_time";
 
     public UNetConfig {
         blockOutChannels = List.copyOf(blockOutChannels);
@@ -76,7 +78,7 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         List<String> down = List.of(CROSS_ATTN_DOWN_BLOCK, CROSS_ATTN_DOWN_BLOCK, CROSS_ATTN_DOWN_BLOCK, DOWN_BLOCK);
         List<String> up = List.of(UP_BLOCK, CROSS_ATTN_UP_BLOCK, CROSS_ATTN_UP_BLOCK, CROSS_ATTN_UP_BLOCK);
         return new UNetConfig(4, 4, List.of(320, 640, 1280, 1280), List.of(2, 2, 2, 2), down, up, MID_BLOCK, 768,
-                List.of(8, 8, 8, 8), List.of(1, 1, 1, 1), false, false, 32, 1e-5f, true, 0, "silu", 1, 1.0, 64);
+                List.of(8, 8, 8, 8), List.of(1, 1, 1, 1), false, false, 32, 1e-5f, true, 0, "silu", 1, 1.0, 64, null);
     }
 
     /** Reads {@code config.json}; unsupported options and unknown keys fail naming the key and the file. */
@@ -108,8 +110,9 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
                     c.getString("act_fn", "silu"),
                     c.getInt("downsample_padding", 1),
                     c.getDouble("mid_block_scale_factor", 1.0),
-                    c.getNullableInt("sample_size"));
-            c.getInt("addition_embed_type_num_heads", 64); // only read by addition embeddings, which must be off
+                    c.getNullableInt("sample_size"),
+                    textTime(c));
+            c.getInt("addition_embed_type_num_heads", 64); // only the "text" addition embedding reads it
             c.rejectUnknownKeys();
             return config;
         } catch (IllegalArgumentException e) {
@@ -117,7 +120,7 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         }
     }
 
-    // Options of UNet2DConditionModel that Stable Diffusion 1.x/2.x leave at their defaults.
+    // Options of UNet2DConditionModel that Stable Diffusion 1.x/2.x and SDXL leave at their defaults.
     private static void requireUnused(DiffusersConfig c) {
         c.requireDefault("center_input_sample", false);
         c.requireDefault("only_cross_attention", false);
@@ -126,9 +129,6 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         c.requireDefault("class_embed_type", null);
         c.requireDefault("num_class_embeds", null);
         c.requireDefault("class_embeddings_concat", false);
-        c.requireDefault("projection_class_embeddings_input_dim", null);
-        c.requireDefault("addition_embed_type", null);
-        c.requireDefault("addition_time_embed_dim", null);
         c.requireDefault("encoder_hid_dim", null);
         c.requireDefault("encoder_hid_dim_type", null);
         c.requireDefault("resnet_time_scale_shift", "default");
@@ -145,6 +145,26 @@ public record UNetConfig(int inChannels, int outChannels, List<Integer> blockOut
         c.requireDefault("mid_block_only_cross_attention", null);
         c.requireDefault("cross_attention_norm", null);
         c.requireDefault("reverse_transformer_layers_per_block", null);
+    }
+
+    /** SDXL's text_time embedding when {@code addition_embed_type} says so; no other addition embedding is implemented. */
+    private static TextTimeConfig textTime(DiffusersConfig c) {
+        String type = c.getString("addition_embed_type", null);
+        if (type == null) {
+            c.requireDefault("addition_time_embed_dim", null);
+            c.requireDefault("projection_class_embeddings_input_dim", null); // class_embed_type "projection" is off too
+            return null;
+        }
+        if (!type.equals(TEXT_TIME)) {
+            throw c.invalid("'addition_embed_type' = " + type + " is not supported (only " + TEXT_TIME + " or null)");
+        }
+        Integer timeDim = c.getNullableInt("addition_time_embed_dim");
+        Integer inputDim = c.getNullableInt("projection_class_embeddings_input_dim");
+        if (timeDim == null || inputDim == null) {
+            throw c.invalid("addition_embed_type text_time needs 'addition_time_embed_dim' and"
+                    + " 'projection_class_embeddings_input_dim'");
+        }
+        return new TextTimeConfig(timeDim, inputDim);
     }
 
     public int blocks() {

@@ -42,6 +42,31 @@ class ConfigInferenceTest {
     }
 
     @Test
+    void sdxlConfigsFromTheFileDiffusersSdxlScriptWrote() throws IOException {
+        ConfigInference.Configs c = ConfigInference.infer(shapes(Fixtures.path("tiny-sdxl.safetensors")), false, "tiny-sdxl");
+        assertThat(c.family()).isEqualTo(CheckpointFamily.SDXL);
+        List<String> xlFields = new java.util.ArrayList<>(UNET_SHAPE_FIELDS);
+        xlFields.addAll(List.of("addition_embed_type", "addition_time_embed_dim", "projection_class_embeddings_input_dim",
+                "upcast_attention"));
+        assertFields(c.unet(), config("tiny-sdxl/unet/config.json"), xlFields);
+        assertThat(c.unet().get("transformer_layers_per_block").toString()).isEqualTo("[1,1,2]");
+        assertThat(c.unet().get("attention_head_dim").toString()).isEqualTo("[0,0,0]"); // 64-channel heads of 8/16/32
+        assertThat(c.unet().get("sample_size").asInt()).isEqualTo(128);
+        List<String> vaeFields = new java.util.ArrayList<>(VAE_SHAPE_FIELDS);
+        vaeFields.add("force_upcast");
+        assertFields(c.vae(), config("tiny-sdxl/vae/config.json"), vaeFields);
+        assertFields(c.textEncoder(), config("tiny-sdxl/text_encoder/config.json"), TEXT_SHAPE_FIELDS);
+        List<String> text2Fields = new java.util.ArrayList<>(TEXT_SHAPE_FIELDS);
+        text2Fields.addAll(List.of("projection_dim", "architectures"));
+        assertFields(c.textEncoder2(), config("tiny-sdxl/text_encoder_2/config.json"), text2Fields);
+        ObjectNode scheduler = (ObjectNode) config("tiny-sdxl/scheduler/scheduler_config.json");
+        for (String key : List.of("_class_name", "beta_start", "beta_end", "beta_schedule", "steps_offset", "timestep_spacing",
+                "prediction_type", "use_karras_sigmas", "interpolation_type")) {
+            assertThat(c.scheduler().get(key)).as(key).isEqualTo(scheduler.get(key));
+        }
+    }
+
+    @Test
     void sd2ConfigsFromOpenClipKeysWithLinearProjections() throws IOException {
         JsonNode unetConfig = config("sd2/unet/config.json");
         Map<String, long[]> original = new LinkedHashMap<>();

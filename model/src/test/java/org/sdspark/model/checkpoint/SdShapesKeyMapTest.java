@@ -24,7 +24,7 @@ import org.sdspark.model.vae.AutoencoderKL;
 import org.sdspark.model.vae.VaeConfig;
 
 /**
- * The key maps and config inference at real SD 1.5 and SD 2.1 sizes, on the parameter names and
+ * The key maps and config inference at real SD 1.5, SD 2.1 and SDXL base 1.0 sizes, on the parameter names and
  * shapes the sdspark models themselves ask for. The weights are one broadcast zero each, so no
  * gigabytes are allocated.
  */
@@ -137,6 +137,65 @@ class SdShapesKeyMapTest {
         assertThat(inferred.scheduler().get("prediction_type").asText()).isEqualTo("v_prediction");
     }
 
+    @Test
+    void sdxlBase() throws IOException {
+        UNetConfig unetConfig = UNetConfig.read(write("unet-xl.json", """
+                {"_class_name": "UNet2DConditionModel", "act_fn": "silu", "addition_embed_type": "text_time",
+                 "addition_embed_type_num_heads": 64, "addition_time_embed_dim": 256, "attention_head_dim": [5, 10, 20],
+                 "block_out_channels": [320, 640, 1280], "center_input_sample": false, "cross_attention_dim": 2048,
+                 "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"],
+                 "downsample_padding": 1, "flip_sin_to_cos": true, "freq_shift": 0, "in_channels": 4, "layers_per_block": 2,
+                 "mid_block_scale_factor": 1, "norm_eps": 1e-05, "norm_num_groups": 32, "num_attention_heads": null,
+                 "out_channels": 4, "projection_class_embeddings_input_dim": 2816, "sample_size": 128,
+                 "transformer_layers_per_block": [1, 2, 10],
+                 "up_block_types": ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"],
+                 "upcast_attention": null, "use_linear_projection": true}"""));
+        VaeConfig vaeConfig = VaeConfig.read(write("vae-xl.json", """
+                {"block_out_channels": [128, 256, 512, 512], "layers_per_block": 2, "sample_size": 1024,
+                 "scaling_factor": 0.13025, "force_upcast": true,
+                 "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"],
+                 "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"]}"""));
+        ClipTextConfig clipL = ClipTextConfig.load(write("clip-l-xl.json", """
+                {"architectures": ["CLIPTextModel"], "bos_token_id": 0, "eos_token_id": 2, "hidden_act": "quick_gelu",
+                 "hidden_size": 768, "intermediate_size": 3072, "layer_norm_eps": 1e-05, "max_position_embeddings": 77,
+                 "num_attention_heads": 12, "num_hidden_layers": 12, "pad_token_id": 1, "projection_dim": 768,
+                 "vocab_size": 49408}"""));
+        ClipTextConfig bigG = ClipTextConfig.load(write("openclip-bigg.json", """
+                {"architectures": ["CLIPTextModelWithProjection"], "bos_token_id": 0, "eos_token_id": 2,
+                 "hidden_act": "gelu", "hidden_size": 1280, "intermediate_size": 5120, "layer_norm_eps": 1e-05,
+                 "max_position_embeddings": 77, "num_attention_heads": 20, "num_hidden_layers": 32, "pad_token_id": 1,
+                 "projection_dim": 1280, "vocab_size": 49408}"""));
+        Map<String, long[]> original = new LinkedHashMap<>();
+        convert(original, UnetKeyMap.of(UnetLayout.of(unetConfig)), unetShapes(unetConfig), CheckpointFamily.UNET_PREFIX);
+        convert(original, VaeKeyMap.of(VaeLayout.of(vaeConfig)), vaeShapes(vaeConfig), CheckpointFamily.VAE_PREFIX);
+        convert(original, TextEncoderKeyMap.clip(), textShapes(clipL), CheckpointFamily.SDXL.textEncoderPrefix());
+        convert(original, TextEncoderKeyMap.openClipWithProjection(32), textShapes(bigG),
+                CheckpointFamily.SDXL.textEncoder2Prefix());
+        // names and shapes as sd_xl_base_1.0.safetensors has them
+        assertShape(original, "model.diffusion_model.label_emb.0.0.weight", 1280, 2816);
+        assertShape(original, "model.diffusion_model.label_emb.0.2.weight", 1280, 1280);
+        assertShape(original, "model.diffusion_model.input_blocks.1.0.in_layers.2.weight", 320, 320, 3, 3);
+        assertShape(original, "model.diffusion_model.input_blocks.4.1.proj_in.weight", 640, 640);
+        assertShape(original, "model.diffusion_model.input_blocks.8.1.transformer_blocks.9.attn2.to_k.weight", 1280, 2048);
+        assertShape(original, "model.diffusion_model.middle_block.1.transformer_blocks.9.ff.net.0.proj.weight", 10240, 1280);
+        assertShape(original, "model.diffusion_model.output_blocks.2.2.conv.weight", 1280, 1280, 3, 3);
+        assertShape(original, "model.diffusion_model.output_blocks.5.2.conv.weight", 640, 640, 3, 3);
+        assertShape(original, "model.diffusion_model.output_blocks.8.0.skip_connection.weight", 320, 640, 1, 1);
+        assertShape(original, "conditioner.embedders.0.transformer.text_model.encoder.layers.11.mlp.fc2.weight", 768, 3072);
+        assertShape(original, "conditioner.embedders.1.model.transformer.resblocks.31.attn.in_proj_weight", 3840, 1280);
+        assertShape(original, "conditioner.embedders.1.model.text_projection", 1280, 1280);
+        assertShape(original, "conditioner.embedders.1.model.positional_embedding", 77, 1280);
+        assertThat(original.keySet()).noneMatch(k -> k.startsWith("model.diffusion_model.input_blocks.1.1."));
+
+        ConfigInference.Configs inferred = ConfigInference.infer(original, false, "sdxl");
+        assertThat(inferred.family()).isEqualTo(CheckpointFamily.SDXL);
+        assertThat(UNetConfig.read(write("inferred-unet-xl.json", inferred.unet().toString()))).isEqualTo(unetConfig);
+        assertThat(VaeConfig.read(write("inferred-vae-xl.json", inferred.vae().toString()))).isEqualTo(vaeConfig);
+        assertThat(ClipTextConfig.load(write("inferred-clip-l.json", inferred.textEncoder().toString()))).isEqualTo(clipL);
+        assertThat(ClipTextConfig.load(write("inferred-bigg.json", inferred.textEncoder2().toString()))).isEqualTo(bigG);
+        assertThat(inferred.scheduler().get("_class_name").asText()).isEqualTo("EulerDiscreteScheduler");
+    }
+
     private static StateDict names() {
         return StateDict.initialised(manager, "names only", (m, key, shape) -> m.zeros(new Shape(1)).broadcast(shape));
     }
@@ -175,6 +234,8 @@ class SdShapesKeyMapTest {
                 s[0] *= c.diffusers().size();
             } else if (c instanceof Correspondence.LinearAsConv) {
                 s = new long[] {s[0], s[1], 1, 1};
+            } else if (c instanceof Correspondence.Transposed) {
+                s = new long[] {s[1], s[0]};
             }
             assertThat(out.put(prefix + c.original(), s)).as("one tensor per original key: " + c).isNull();
         }

@@ -26,7 +26,7 @@ class GenerationMemoryTest {
     void withoutAttentionAtFullSizeTheVaeDecoderCanBeTheLargest() {
         UNetConfig deepAttention = new UNetConfig(4, 4, List.of(320, 640), List.of(2, 2),
                 List.of(UNetConfig.DOWN_BLOCK, UNetConfig.DOWN_BLOCK), List.of(UNetConfig.UP_BLOCK, UNetConfig.UP_BLOCK),
-                UNetConfig.MID_BLOCK, 768, List.of(1, 1), List.of(1, 1), false, false, 32, 1e-5f, true, 0, "silu", 1, 1, 64);
+                UNetConfig.MID_BLOCK, 768, List.of(1, 1), List.of(1, 1), false, false, 32, 1e-5f, true, 0, "silu", 1, 1, 64, null);
         // UNet: only its mid block attends, at 32x32 (1 head, batch 1); VAE: one head at 64x64
         assertThat(GenerationMemory.lowerBoundBytes(0, deepAttention, SD_VAE, 512, 512, false)).isEqualTo(4096.0 * 4096 * 8);
     }

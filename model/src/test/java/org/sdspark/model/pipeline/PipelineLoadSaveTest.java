@@ -248,7 +248,7 @@ class PipelineLoadSaveTest {
         return expected.tensors().size();
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path p : walk.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());
@@ -261,7 +261,7 @@ class PipelineLoadSaveTest {
         }
     }
 
-    private static Map<String, byte[]> tree(Path root) throws IOException {
+    static Map<String, byte[]> tree(Path root) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
@@ -271,7 +271,7 @@ class PipelineLoadSaveTest {
         return out;
     }
 
-    private static void assertSameBytes(Map<String, byte[]> actual, Map<String, byte[]> expected) {
+    static void assertSameBytes(Map<String, byte[]> actual, Map<String, byte[]> expected) {
         assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
         expected.forEach((k, v) -> assertThat(actual.get(k)).as(k).isEqualTo(v));
     }

@@ -64,7 +64,8 @@ class TextToImageParityTest {
             Parity.assertClose("pipeline " + fixture + " prompt_embeds", cond, e.get("prompt_embeds"));
             Parity.assertClose("pipeline " + fixture + " negative_embeds", uncond, e.get("negative_embeds"));
             List<Integer> steps = new ArrayList<>();
-            NDArray latents = t2i.denoise(e.get("latents_init"), cond, uncond, s, 7.5, (k, n, x) -> {
+            NDArray latents = t2i.denoise(e.get("latents_init"), new Conditioning(cond, null), new Conditioning(uncond, null),
+                    s, 7.5, (k, n, x) -> {
                 steps.add(k);
                 Parity.assertClose("pipeline " + fixture + " step." + (k - 1) + ".latents", x, e.get("step." + (k - 1) + ".latents"));
             });

@@ -22,7 +22,7 @@ class UNetModelTest {
         return new UNetConfig(4, 4, List.of(32, 64), List.of(1, 2),
                 List.of(UNetConfig.CROSS_ATTN_DOWN_BLOCK, UNetConfig.DOWN_BLOCK),
                 List.of(UNetConfig.UP_BLOCK, UNetConfig.CROSS_ATTN_UP_BLOCK), UNetConfig.MID_BLOCK, 24,
-                List.of(2, 4), List.of(1, 1), linearProjection, false, 8, 1e-5f, true, 0, "silu", 1, 1.0, null);
+                List.of(2, 4), List.of(1, 1), linearProjection, false, 8, 1e-5f, true, 0, "silu", 1, 1.0, null, null);
     }
 
     @Test

@@ -5,19 +5,22 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.sdspark.model.nn.StateDict;
 import org.sdspark.model.testing.Fixtures;
 import org.sdspark.model.testing.Parity;
 
-/** The fixture VAE against diffusers' encode/decode (float64 references); "_odd": a 35x50 image, 5x3 latents. */
+/**
+ * The fixture VAEs against diffusers' encode/decode (float64 references); "_odd": a 35x50 image, 5x3
+ * latents; "_sdxl": SDXL's configuration (scaling 0.13025, force_upcast), a 48x64 image.
+ */
 class VaeParityTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "_odd"})
-    void encodesAndDecodesLikeDiffusers(String suffix) throws IOException {
+    @CsvSource({"tiny-sd/vae, ''", "tiny-sd/vae, _odd", "tiny-sdxl/vae, _sdxl"})
+    void encodesAndDecodesLikeDiffusers(String folder, String suffix) throws IOException {
         try (NDManager m = NDManager.newBaseManager();
-             AutoencoderKL vae = AutoencoderKL.load(m, Fixtures.path("tiny-sd/vae"));
+             AutoencoderKL vae = AutoencoderKL.load(m, Fixtures.path(folder));
              StateDict data = StateDict.load(m, Fixtures.path("io/vae" + suffix + ".safetensors"))) {
             Map<String, NDArray> t = data.tensors();
             LatentDistribution posterior = vae.encode(t.get("image"));

@@ -33,7 +33,7 @@ public final class ConvertCommand implements Command {
         return """
                 usage: sdspark convert --model PATH --to diffusers|single-file --out PATH [options]
 
-                Loads a Stable Diffusion 1.x/2.x pipeline (a diffusers folder, a .safetensors single
+                Loads a Stable Diffusion 1.x/2.x or SDXL pipeline (a diffusers folder, a .safetensors single
                 file, or a .ckpt/.pt/.bin PyTorch checkpoint, its EMA weights with --ema), checks every
                 tensor against its config, and writes it as safetensors with the same values in float32:
                 a diffusers folder (model_index.json and component folders) or one .safetensors file

@@ -17,13 +17,14 @@ import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.pipeline.GenerationMemory;
 import org.sdspark.model.pipeline.GenerationOutput;
 import org.sdspark.model.pipeline.GenerationSettings;
+import org.sdspark.model.pipeline.MicroConditioning;
 import org.sdspark.model.pipeline.ProgressLine;
 import org.sdspark.model.pipeline.RgbImage;
 import org.sdspark.model.pipeline.StableDiffusionPipeline;
 import org.sdspark.model.pipeline.TextToImage;
 import org.sdspark.model.scheduler.Samplers;
 
-/** `sdspark generate`: text-to-image with a Stable Diffusion 1.x/2.x pipeline, on the device DJL finds. */
+/** `sdspark generate`: text-to-image with a Stable Diffusion 1.x/2.x or SDXL pipeline, on the device DJL finds. */
 public final class GenerateCommand implements Command {
     private static final double GIB = 1024.0 * 1024 * 1024;
 
@@ -34,7 +35,7 @@ public final class GenerateCommand implements Command {
 
     @Override
     public String summary() {
-        return "text-to-image with a Stable Diffusion 1.x/2.x model (PNGs, a grid and generation.json)";
+        return "text-to-image with a Stable Diffusion 1.x/2.x or SDXL model (PNGs, a grid and generation.json)";
     }
 
     @Override
@@ -43,14 +44,15 @@ public final class GenerateCommand implements Command {
                 usage: sdspark generate --model PATH --prompt TEXT --out DIR [options]
 
                 Generates images with classifier-free guidance, as diffusers' StableDiffusionPipeline
-                does, on the GPU when DJL finds one, else on the CPU. Writes <index>-seed<seed>.png
+                and StableDiffusionXLPipeline do, on the GPU when DJL finds one, else on the CPU. Writes <index>-seed<seed>.png
                 per image, grid.png (all images, in rows) and generation.json (every parameter).
                 Image i uses seed + i, so any one image can be made again alone.
 
                 options:
                 %s
                   --prompt TEXT            what to draw
-                  --negative-prompt TEXT   what to steer away from (default: empty, as diffusers)
+                  --negative-prompt TEXT   what to steer away from (default: empty, as diffusers; SDXL
+                                           then uses zero embeddings, force_zeros_for_empty_prompt)
                   --steps N                denoising steps (default 30)
                   --guidance G             classifier-free guidance scale; <= 1 turns it off (default 7.5)
                   --scheduler NAME         the sampler (default ddim), its noise schedule from the model's
@@ -68,7 +70,8 @@ public final class GenerateCommand implements Command {
                   --eta E                  DDIM's noise, 0 (deterministic, default) to 1 (DDPM-like)
                   --seed N                 0..2147483647 (default: random, printed and recorded)
                   --width W, --height H    image size, multiples of 8 (default: the model's native
-                                           size, sample_size x 8: 512 for SD 1.x, 768 for SD 2.x-v)
+                                           size, sample_size x 8: 512 for SD 1.x, 768 for SD 2.x-v,
+                                           1024 for SDXL)
                   --num-images N           images to make, one after the other (default 1)
                   --clip-skip N            1 = the text encoder's last layer, 2 = the penultimate, ...
                                            (A1111's numbering; default 1)
@@ -79,7 +82,13 @@ public final class GenerateCommand implements Command {
                                            {token: vectors} or A1111's emb_params); write TOKEN (default: the
                                            file's token, or for A1111 files the file name) in the prompt;
                                            repeatable
-                  --fp16                   run the UNet and text encoder in float16 (GPU)
+                  --fp16                   run the UNet and text encoder in float16 (GPU); the VAE
+                                           decodes in float32 (SDXL's overflows in float16)
+                  --original-size W,H      SDXL: the image size the model is told the picture had
+                                           before resizing (default: the output size)
+                  --crop-top-left X,Y      SDXL: the crop's top-left corner in that image (default 0,0)
+                  --target-size W,H        SDXL: the size the model is told to aim for (default: the
+                                           output size)
                   --out DIR                output folder (created; existing files of the same name are replaced)
                 """.formatted(PipelineArguments.MODEL_HELP);
     }
@@ -92,6 +101,10 @@ public final class GenerateCommand implements Command {
             try (StableDiffusionPipeline pipeline = PipelineArguments.load(manager, options.model(), options.load())) {
                 System.err.printf("generate: loaded %s in %.1f s on %s%n", options.model(),
                         (System.nanoTime() - started) / 1e9, manager.getDevice());
+                if (pipeline.textEncoder2() == null && !options.micro().equals(MicroConditioning.DEFAULT)) {
+                    throw new UsageError("--original-size, --crop-top-left and --target-size condition SDXL models; "
+                            + options.model() + " is Stable Diffusion 1.x/2.x");
+                }
                 applyAdapters(pipeline, options);
                 int layers = pipeline.configs().textEncoder().numHiddenLayers();
                 if (options.clipSkip() > layers) {

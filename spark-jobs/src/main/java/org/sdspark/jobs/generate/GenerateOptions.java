@@ -13,20 +13,23 @@ import org.sdspark.jobs.Options;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.model.pipeline.GenerationSettings;
 import org.sdspark.model.pipeline.LoadOptions;
+import org.sdspark.model.pipeline.MicroConditioning;
 import org.sdspark.model.scheduler.Samplers;
 
 /**
  * The command line of `sdspark generate`, checked before any model is loaded: every bad value
- * fails naming its option. Width and height may be left to the model's native size.
+ * fails naming its option. Width and height may be left to the model's native size; SDXL's
+ * micro-conditioning ({@code micro}) to diffusers' defaults.
  */
 record GenerateOptions(Path model, LoadOptions load, String prompt, String negativePrompt,
                        int steps, double guidance, String scheduler, OptionalLong seed, OptionalInt width,
                        OptionalInt height, int numImages, int clipSkip, boolean fp16, double eta, Path out,
-                       List<AdapterArguments.Lora> loras, List<AdapterArguments.Embedding> embeddings) {
+                       List<AdapterArguments.Lora> loras, List<AdapterArguments.Embedding> embeddings,
+                       MicroConditioning micro) {
 
     static final Set<String> WITH_VALUE = union(PipelineArguments.WITH_VALUE, Set.of("--prompt", "--negative-prompt",
             "--steps", "--guidance", "--scheduler", "--eta", "--seed", "--width", "--height", "--num-images", "--clip-skip",
-            "--out", "--lora", "--embedding"));
+            "--out", "--lora", "--embedding", "--original-size", "--crop-top-left", "--target-size"));
     static final Set<String> FLAGS = union(PipelineArguments.FLAGS, Set.of("--fp16"));
     static final int DEFAULT_STEPS = 30;
     static final double DEFAULT_GUIDANCE = 7.5;
@@ -66,7 +69,41 @@ record GenerateOptions(Path model, LoadOptions load, String prompt, String negat
         return new GenerateOptions(model, load, prompt,
                 o.value("--negative-prompt").orElse(""), o.intValue("--steps", DEFAULT_STEPS), guidance, scheduler, seed,
                 side(o, "--width"), side(o, "--height"), numImages, o.intValue("--clip-skip", 1), o.flag("--fp16"), eta, out,
-                AdapterArguments.loras(o.all("--lora")), AdapterArguments.embeddings(o.all("--embedding")));
+                AdapterArguments.loras(o.all("--lora")), AdapterArguments.embeddings(o.all("--embedding")), micro(o));
+    }
+
+    private static MicroConditioning micro(Options o) {
+        int[] crop = pair(o, "--crop-top-left", 0);
+        return new MicroConditioning(size(o, "--original-size"), crop[0], crop[1], size(o, "--target-size"));
+    }
+
+    private static MicroConditioning.Size size(Options o, String name) {
+        if (o.value(name).isEmpty()) {
+            return null;
+        }
+        int[] wh = pair(o, name, 1);
+        return new MicroConditioning.Size(wh[0], wh[1]);
+    }
+
+    /** "A,B" with both at least {@code min}; "0,0" when absent. */
+    private static int[] pair(Options o, String name, int min) {
+        Optional<String> v = o.value(name);
+        if (v.isEmpty()) {
+            return new int[2];
+        }
+        String[] parts = v.get().split(",", -1);
+        try {
+            if (parts.length == 2) {
+                int[] out = {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+                if (out[0] >= min && out[1] >= min) {
+                    return out;
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the expected form
+        }
+        throw new UsageError(name + " must be two integers >= " + min + " as " + (min == 0 ? "X,Y" : "W,H")
+                + ", got '" + v.get() + "'");
     }
 
     /** @param sampler the --scheduler value resolved to a sampler name with the model's scheduler config */
@@ -75,7 +112,7 @@ record GenerateOptions(Path model, LoadOptions load, String prompt, String negat
             throw new UsageError("--eta is DDIM's noise; --scheduler " + scheduler + " is " + sampler + ", which takes none");
         }
         return new GenerationSettings(prompt, negativePrompt, steps, guidance, sampler, seed.orElse(randomSeed),
-                width.orElse(defaultSide), height.orElse(defaultSide), numImages, clipSkip, fp16, eta);
+                width.orElse(defaultSide), height.orElse(defaultSide), numImages, clipSkip, fp16, eta, micro);
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

@@ -27,7 +27,7 @@ public final class PipelineArguments {
             "                           that only rebuilds tensors and refuses anything else (never runs code)",
             "  --config DIR             a diffusers pipeline folder whose configs and tokenizer describe a",
             "                           single-file checkpoint (default: the file's own metadata, else",
-            "                           SD 1.x/2.x configs inferred from its tensor shapes)",
+            "                           SD 1.x/2.x/SDXL configs inferred from its tensor shapes)",
             "  --v-prediction           the checkpoint predicts v (SD 2.x 768-v models); weights cannot tell",
             "  --variant NAME           a diffusers folder's weights variant, e.g. fp16 for",
             "                           diffusion_pytorch_model.fp16.safetensors (default: the plain files, or",

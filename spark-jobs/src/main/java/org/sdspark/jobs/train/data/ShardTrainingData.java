@@ -18,8 +18,9 @@ import org.sdspark.prep.tensor.TrainingImageTransform;
  * by a {@link ShardLoader}, flattened into micro-batches of pixels. The loop counts micro-batches
  * within an epoch ({@link DataPosition}); the planner counts steps of {@code accumulation}
  * micro-batches, the last of an epoch possibly shorter, so micro-batch m of an epoch is step
- * m / accumulation, micro m % accumulation. Flips and caption dropout are already applied by the
- * plan. Closing stops the loaders' threads.
+ * m / accumulation, micro m % accumulation, and each micro-batch carries its step's size so that
+ * the loop accumulates exactly the plan's step. Flips and caption dropout are already applied by
+ * the plan. Closing stops the loaders' threads.
  */
 public final class ShardTrainingData implements TrainingData, AutoCloseable {
     private final EpochPlanner planner;
@@ -46,7 +47,7 @@ public final class ShardTrainingData implements TrainingData, AutoCloseable {
     public Iterator<org.sdspark.model.train.TrainingBatch> from(DataPosition position) {
         int accumulation = planner.settings().accumulation();
         long step = position.batch() / accumulation;
-        boolean epochDone = step >= planner.stepsPerEpoch();
+        boolean epochDone = position.batch() >= planner.batchesPerEpoch();
         Position start = epochDone ? new Position(Math.toIntExact(position.epoch()) + 1, 0)
                 : new Position(Math.toIntExact(position.epoch()), (int) step);
         int skip = epochDone ? 0 : (int) (position.batch() % accumulation);
@@ -55,6 +56,7 @@ public final class ShardTrainingData implements TrainingData, AutoCloseable {
         return new Iterator<>() {
             private final Deque<TrainingBatch> pending = new ArrayDeque<>();
             private int toSkip = skip;
+            private int stepSize;
 
             @Override
             public boolean hasNext() {
@@ -64,17 +66,19 @@ public final class ShardTrainingData implements TrainingData, AutoCloseable {
             @Override
             public org.sdspark.model.train.TrainingBatch next() {
                 while (pending.isEmpty()) {
-                    pending.addAll(loader.next().microBatches());
+                    List<TrainingBatch> step = loader.next().microBatches();
+                    stepSize = step.size();
+                    pending.addAll(step);
                     for (; toSkip > 0 && !pending.isEmpty(); toSkip--) {
                         pending.removeFirst();
                     }
                 }
-                return batch(pending.removeFirst(), accumulation);
+                return batch(pending.removeFirst(), accumulation, stepSize);
             }
         };
     }
 
-    private static org.sdspark.model.train.TrainingBatch batch(TrainingBatch micro, int accumulation) {
+    private static org.sdspark.model.train.TrainingBatch batch(TrainingBatch micro, int accumulation, int stepSize) {
         List<TrainingSample> samples = micro.samples();
         TrainingSample first = samples.get(0);
         int perImage = first.pixels().length;
@@ -90,7 +94,7 @@ public final class ShardTrainingData implements TrainingData, AutoCloseable {
             indices[i] = s.index();
         }
         DataPosition position = new DataPosition(micro.epoch(), (long) micro.step() * accumulation + micro.micro());
-        return new org.sdspark.model.train.TrainingBatch(position, new org.sdspark.model.train.TrainingBatch.Images(
+        return new org.sdspark.model.train.TrainingBatch(position, stepSize, new org.sdspark.model.train.TrainingBatch.Images(
                 org.sdspark.model.train.TrainingBatch.ImageKind.PIXELS, pixels, samples.size(), 3, first.height(), first.width()),
                 captions, prior, indices);
     }

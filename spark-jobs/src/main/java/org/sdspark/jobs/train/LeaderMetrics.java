@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -78,7 +79,9 @@ final class LeaderMetrics implements MetricsSink, AutoCloseable {
             return losses;
         }
         for (FileStatus file : fs.listStatus(dir, p -> p.getName().startsWith(CSV_PREFIX) && p.getName().endsWith(".csv"))) {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(file.getPath()), StandardCharsets.UTF_8))) {
+            // a killed attempt leaves its CSV and the CSV's checksum file unfinished: read the bytes as they are
+            FileSystem raw = fs instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fs;
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(raw.open(file.getPath()), StandardCharsets.UTF_8))) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     String[] f = line.split(",");
                     if (f.length == 4 && f[2].equals("loss") && !f[0].equals("step")) {

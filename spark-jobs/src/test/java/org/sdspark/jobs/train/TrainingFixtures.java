@@ -189,6 +189,22 @@ final class TrainingFixtures {
         return losses;
     }
 
+    /** The losses in the CSV of the attempt that started at step {@code from} (a resumed run's own). */
+    static Map<Long, Double> lossesFrom(Path output, long from) throws IOException {
+        Map<Long, Double> losses = new TreeMap<>();
+        try (var list = Files.list(output.resolve("metrics"))) {
+            for (Path file : list.filter(p -> p.getFileName().toString().startsWith(LeaderMetrics.CSV_PREFIX + from + ".")).toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    String[] f = line.split(",");
+                    if (f.length == 4 && f[2].equals("loss") && !f[0].equals("step")) {
+                        losses.put(Long.parseLong(f[0]), Double.parseDouble(f[3]));
+                    }
+                }
+            }
+        }
+        return losses;
+    }
+
     /** `sdspark train` with these settings in this JVM (Spark local mode); what it printed to stderr. */
     static String train(List<String> sets) throws Exception {
         List<String> args = new ArrayList<>();

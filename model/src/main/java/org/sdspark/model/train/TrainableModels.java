@@ -48,9 +48,7 @@ public final class TrainableModels implements AutoCloseable {
         UNet2DConditionModel unet = pipeline.unet();
         ClipTextModel text = pipeline.textEncoder();
         if (unetPlan != null) {
-            StateDict weights = unet.stateDict();
-            unet = UNet2DConditionModel.from(unet.config(), weights.withAdapters(unetPlan,
-                    unetPlan.freshAdapters(parent(weights), UNET, unet.dataType())));
+            unet = adapted(unet, unetPlan);
         }
         if (textPlan != null) {
             StateDict weights = text.weights();
@@ -58,6 +56,13 @@ public final class TrainableModels implements AutoCloseable {
                     textPlan.freshAdapters(parent(weights), TEXT_ENCODER, unet.dataType())));
         }
         return new TrainableModels(pipeline, unet, text);
+    }
+
+    /** {@code unet} rebuilt over its own weights with fresh adapters where {@code plan} matches. */
+    public static UNet2DConditionModel adapted(UNet2DConditionModel unet, AdapterPlan plan) {
+        StateDict weights = unet.stateDict();
+        return UNet2DConditionModel.from(unet.config(), weights.withAdapters(plan,
+                plan.freshAdapters(parent(weights), UNET, unet.dataType())));
     }
 
     private static NDManager parent(StateDict weights) {

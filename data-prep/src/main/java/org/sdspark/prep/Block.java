@@ -96,7 +96,7 @@ public record Block(Config config, String path) {
         try {
             return Enum.valueOf(type, value.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            List<String> allowed = Arrays.stream(type.getEnumConstants()).map(o -> o.name().toLowerCase(Locale.ROOT)).toList();
+            List<String> allowed = Arrays.stream(type.getEnumConstants()).map(o -> o.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList();
             throw bad(key, "is '" + value + "'; one of " + String.join(", ", allowed));
         }
     }

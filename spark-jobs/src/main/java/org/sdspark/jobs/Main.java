@@ -9,10 +9,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.sdspark.jobs.bench.BenchCaptionCommand;
+import org.sdspark.jobs.bench.BenchTrainCommand;
 import org.sdspark.jobs.bench.BenchUnetCommand;
 import org.sdspark.jobs.bench.BenchVaeCommand;
 import org.sdspark.jobs.caption.CaptionCommand;
 import org.sdspark.jobs.convert.ConvertCommand;
+import org.sdspark.jobs.demo.TrainDemoCommand;
 import org.sdspark.jobs.generate.GenerateCommand;
 import org.sdspark.jobs.latents.CacheLatentsCommand;
 import org.sdspark.jobs.prep.BenchPrepCommand;
@@ -30,6 +32,7 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(
             new PrepCommand(),
             new DemoCommand(),
+            new TrainDemoCommand(),
             new BenchPrepCommand(),
             new BenchDataCommand(),
             new CaptionCommand(),
@@ -38,6 +41,7 @@ public final class Main {
             new BenchUnetCommand(),
             new BenchCaptionCommand(),
             new BenchVaeCommand(),
+            new BenchTrainCommand(),
             new ConvertCommand(),
             new TrainCommand(),
             new ConfigCommand());

@@ -143,6 +143,35 @@ public final class SyntheticDataset {
         return new SyntheticManifest(good, List.of());
     }
 
+    /** The two kinds of image of {@link #writeShapes}, and their captions. */
+    public static final List<String> SHAPE_CAPTIONS = List.of("a red circle", "a blue square");
+
+    /**
+     * Writes {@code count} PNGs of {@code side} x {@code side} for a training demo, alternately a red
+     * circle and a blue square (captions {@link #SHAPE_CAPTIONS}, in sidecar files) on a white,
+     * black or grey background with uneven light and grain, so that the colour named in the caption
+     * is what sets an image's colour apart. Image i is a function of the seed and i.
+     */
+    public static SyntheticManifest writeShapes(Path dir, long seed, int count, int side) throws IOException {
+        Files.createDirectories(dir);
+        List<ShapePainter.Named> backgrounds = ShapePainter.COLORS.stream()
+                .filter(c -> c.name().equals("white") || c.name().equals("black")).toList();
+        List<GoodImage> good = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            SplittableRandom r = random(seed, i, 2);
+            boolean red = i % 2 == 0;
+            ShapePainter.Named fg = ShapePainter.COLORS.get(red ? 0 : 2);
+            Color bg = r.nextInt(3) < 2 ? backgrounds.get(r.nextInt(2)).color() : new Color(128, 128, 128);
+            BufferedImage image = ShapePainter.paint(side, side, red ? "circle" : "square", fg.color(), bg, 6, r);
+            String path = String.format(Locale.ROOT, "shape_%05d.png", i);
+            String caption = SHAPE_CAPTIONS.get(red ? 0 : 1);
+            write(dir.resolve(path), Encoders.lossless(image, "png"));
+            writeText(dir.resolve(stem(path) + ".txt"), caption);
+            good.add(new GoodImage(path, caption, CaptionSource.SIDECAR, "png", side, side, null));
+        }
+        return new SyntheticManifest(good, List.of());
+    }
+
     private static Plan plan(int index, long seed) {
         SplittableRandom r = random(seed, index, 0);
         Layout layout = index == 0 ? Layout.DUPS : Layout.values()[1 + (index - 1) % (Layout.values().length - 1)];

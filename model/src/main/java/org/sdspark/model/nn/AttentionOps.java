@@ -63,7 +63,8 @@ public final class AttentionOps {
         NDArray key = upcast ? k.toType(DataType.FLOAT32, false) : k;
         NDArray scores = query.mul(scalar(query, scale)).matMul(key.transpose(0, 1, 3, 2));
         if (mask != null) {
-            scores = scores.add(mask);
+            // a float32 mask would promote float16 scores (recorded, not upcast) and v's product would mix types
+            scores = scores.add(mask.getDataType() == scores.getDataType() ? mask : mask.toType(scores.getDataType(), false));
         }
         NDArray probs = scores.softmax(-1);
         return (upcast ? probs.toType(type, false) : probs).matMul(v);

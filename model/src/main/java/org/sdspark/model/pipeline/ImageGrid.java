@@ -4,7 +4,7 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
-/** Tiles images left to right, top to bottom, in a near-square grid (columns = ceil(sqrt(n))). */
+/** Tiles images left to right, top to bottom, by default in a near-square grid (columns = ceil(sqrt(n))). */
 public final class ImageGrid {
     private ImageGrid() {
     }
@@ -14,12 +14,16 @@ public final class ImageGrid {
     }
 
     public static BufferedImage of(List<BufferedImage> images) {
-        if (images.isEmpty()) {
+        return of(images, columns(images.size()));
+    }
+
+    /** {@code cols} images per row (a row per prompt of a validation grid). */
+    public static BufferedImage of(List<BufferedImage> images, int cols) {
+        if (images.isEmpty() || cols < 1) {
             throw new IllegalArgumentException("a grid needs at least one image");
         }
         int w = images.get(0).getWidth();
         int h = images.get(0).getHeight();
-        int cols = columns(images.size());
         int rows = (images.size() + cols - 1) / cols;
         BufferedImage grid = new BufferedImage(cols * w, rows * h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = grid.createGraphics();

@@ -12,11 +12,14 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.sdspark.model.clip.ClipTextModel;
 import org.sdspark.model.clip.ClipTokens;
 import org.sdspark.model.nn.Constants;
 import org.sdspark.model.scheduler.Sampler;
 import org.sdspark.model.scheduler.Samplers;
 import org.sdspark.model.unet.AddedConditions;
+import org.sdspark.model.unet.UNet2DConditionModel;
+import org.sdspark.model.vae.AutoencoderKL;
 
 /**
  * Text-to-image as diffusers' StableDiffusionPipeline and StableDiffusionXLPipeline do it: prompt
@@ -31,10 +34,31 @@ import org.sdspark.model.unet.AddedConditions;
  * same image. Every step's arrays live in a sub-manager closed at the end of the step.
  */
 public final class TextToImage {
-    private final StableDiffusionPipeline pipeline;
+    private final PipelineConfigs configs;
+    private final ClipTextModel textEncoder;
+    private final ClipTextModel textEncoder2;
+    private final UNet2DConditionModel unet;
+    private final AutoencoderKL vae;
 
     public TextToImage(StableDiffusionPipeline pipeline) {
-        this.pipeline = pipeline;
+        this(pipeline.configs(), pipeline.textEncoder(), pipeline.textEncoder2(), pipeline.unet(), pipeline.vae());
+    }
+
+    /**
+     * Over models other than a loaded pipeline's (a training run's, adapters attached);
+     * {@code configs.tokenizer()} encodes prompts.
+     */
+    public TextToImage(PipelineConfigs configs, ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae) {
+        this(configs, textEncoder, null, unet, vae);
+    }
+
+    private TextToImage(PipelineConfigs configs, ClipTextModel textEncoder, ClipTextModel textEncoder2,
+                        UNet2DConditionModel unet, AutoencoderKL vae) {
+        this.configs = configs;
+        this.textEncoder = textEncoder;
+        this.textEncoder2 = textEncoder2;
+        this.unet = unet;
+        this.vae = vae;
     }
 
     /** Generates {@code settings.numImages()} images, one after the other. */
@@ -45,7 +69,7 @@ public final class TextToImage {
             Conditioning uncond = settings.guided() ? encode(run, settings, true) : null;
             for (int i = 0; i < settings.numImages(); i++) {
                 try (NDManager one = run.newSubManager();
-                     Sampler sampler = Samplers.create(settings.scheduler(), pipeline.configs().scheduler(), settings.steps(),
+                     Sampler sampler = Samplers.create(settings.scheduler(), configs.scheduler(), settings.steps(),
                              settings.eta())) {
                     Engine.getInstance().setRandomSeed(settings.seedOf(i));
                     NDArray noise = one.randomNormal(latentShape(settings.height(), settings.width()));
@@ -60,8 +84,8 @@ public final class TextToImage {
     }
 
     public Shape latentShape(int height, int width) {
-        int factor = 1 << (pipeline.configs().vae().blockOutChannels().size() - 1);
-        return new Shape(1, pipeline.configs().unet().inChannels(), height / factor, width / factor);
+        int factor = 1 << (configs.vae().blockOutChannels().size() - 1);
+        return new Shape(1, configs.unet().inChannels(), height / factor, width / factor);
     }
 
     /**
@@ -71,14 +95,14 @@ public final class TextToImage {
     public Conditioning encode(NDManager manager, GenerationSettings settings, boolean negative) {
         String text = negative ? settings.negativePrompt() : settings.prompt();
         int clipSkip = settings.clipSkip() - 1;
-        if (pipeline.textEncoder2() == null) {
+        if (textEncoder2 == null) {
             return new Conditioning(encodePrompt(manager, text, clipSkip), null);
         }
-        XlPromptEncoder encoder = new XlPromptEncoder(pipeline);
+        XlPromptEncoder encoder = new XlPromptEncoder(configs, textEncoder, textEncoder2);
         XlPromptEncoder.Embeds embeds;
         if (!negative) {
             embeds = encoder.encode(manager, text, clipSkip);
-        } else if (text.isEmpty() && pipeline.configs().xl().forceZerosForEmptyPrompt()) {
+        } else if (text.isEmpty() && configs.xl().forceZerosForEmptyPrompt()) {
             // an empty negative prompt is the command line's "none", diffusers' negative_prompt=None
             embeds = encoder.zeros(manager);
         } else {
@@ -92,9 +116,9 @@ public final class TextToImage {
 
     /** The (1, 77, D) embeddings of one prompt; {@code clipSkip} layers skipped from the end (0 = none). */
     public NDArray encodePrompt(NDManager manager, String text, int clipSkip) {
-        ClipTokens tokens = pipeline.configs().tokenizer().encode(text);
+        ClipTokens tokens = configs.tokenizer().encode(text);
         NDArray ids = Constants.of(manager, tokens.longIds()).reshape(1, -1);
-        NDArray embeds = pipeline.textEncoder().encode(ids, clipSkip);
+        NDArray embeds = textEncoder.encode(ids, clipSkip);
         ids.close();
         return embeds;
     }
@@ -124,7 +148,7 @@ public final class TextToImage {
                     NDArray input = sampler.scaleModelInput(x, k);
                     NDArray batch = guided ? NDArrays.concat(new NDList(input, input)) : input;
                     NDArray t = scalar(x, timesteps[k]);
-                    NDArray out = pipeline.unet().forward(batch, t, context.promptEmbeds(), context.added())
+                    NDArray out = unet.forward(batch, t, context.promptEmbeds(), context.added())
                             .toType(DataType.FLOAT32, false);
                     NDArray prediction = guided ? guide(out, guidance) : out;
                     NDArray stepNoise = sampler.needsNoise() ? step.randomNormal(x.getShape()) : null;
@@ -152,9 +176,9 @@ public final class TextToImage {
     public NDArray decode(NDArray latents) {
         NDManager caller = latents.getManager();
         try (NDManager scope = caller.newSubManager()) {
-            NDArray z = pipeline.vae().unscale(latents.toType(DataType.FLOAT32, false));
+            NDArray z = vae.unscale(latents.toType(DataType.FLOAT32, false));
             z.attach(scope);
-            NDArray raw = pipeline.vae().decode(z);
+            NDArray raw = vae.decode(z);
             NDArray image = raw.toType(DataType.FLOAT32, false);
             image = image.div(scalar(image, 2)).add(scalar(image, 0.5)).clip(0, 1);
             image.attach(caller);

@@ -21,11 +21,11 @@ final class XlPromptEncoder {
     private final ClipTokenizer tokenizer2;
     private final ClipTextModel textEncoder2;
 
-    XlPromptEncoder(StableDiffusionPipeline pipeline) {
-        this.tokenizer = pipeline.configs().tokenizer();
-        this.textEncoder = pipeline.textEncoder();
-        this.tokenizer2 = pipeline.configs().xl().tokenizer2();
-        this.textEncoder2 = pipeline.textEncoder2();
+    XlPromptEncoder(PipelineConfigs configs, ClipTextModel textEncoder, ClipTextModel textEncoder2) {
+        this.tokenizer = configs.tokenizer();
+        this.textEncoder = textEncoder;
+        this.tokenizer2 = configs.xl().tokenizer2();
+        this.textEncoder2 = textEncoder2;
     }
 
     /** Prompt embeddings (1, 77, D1 + D2) and the pooled embedding (1, projection_dim). */

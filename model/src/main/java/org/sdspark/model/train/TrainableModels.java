@@ -2,16 +2,19 @@ package org.sdspark.model.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sdspark.model.clip.ClipTextModel;
 import org.sdspark.model.clip.ClipTokenizer;
+import org.sdspark.model.embedding.TextualInversion;
 import org.sdspark.model.lora.LoraWeights;
 import org.sdspark.model.nn.AdapterPlan;
 import org.sdspark.model.nn.LoraSpec;
 import org.sdspark.model.nn.StateDict;
 import org.sdspark.model.pipeline.StableDiffusionPipeline;
+import org.sdspark.model.pipeline.TextToImage;
 import org.sdspark.model.scheduler.SchedulerConfig;
 import org.sdspark.model.unet.UNet2DConditionModel;
 import org.sdspark.model.vae.AutoencoderKL;
@@ -45,9 +48,7 @@ public final class TrainableModels implements AutoCloseable {
         UNet2DConditionModel unet = pipeline.unet();
         ClipTextModel text = pipeline.textEncoder();
         if (unetPlan != null) {
-            StateDict weights = unet.stateDict();
-            unet = UNet2DConditionModel.from(unet.config(), weights.withAdapters(unetPlan,
-                    unetPlan.freshAdapters(parent(weights), UNET, unet.dataType())));
+            unet = adapted(unet, unetPlan);
         }
         if (textPlan != null) {
             StateDict weights = text.weights();
@@ -55,6 +56,13 @@ public final class TrainableModels implements AutoCloseable {
                     textPlan.freshAdapters(parent(weights), TEXT_ENCODER, unet.dataType())));
         }
         return new TrainableModels(pipeline, unet, text);
+    }
+
+    /** {@code unet} rebuilt over its own weights with fresh adapters where {@code plan} matches. */
+    public static UNet2DConditionModel adapted(UNet2DConditionModel unet, AdapterPlan plan) {
+        StateDict weights = unet.stateDict();
+        return UNet2DConditionModel.from(unet.config(), weights.withAdapters(plan,
+                plan.freshAdapters(parent(weights), UNET, unet.dataType())));
     }
 
     private static NDManager parent(StateDict weights) {
@@ -128,6 +136,35 @@ public final class TrainableModels implements AutoCloseable {
         NDArray rows = row.repeat(0, placeholders.size());
         textEncoder.addTokenEmbeddings(rows); // rows and row live with the text encoder's weights
         tokenizer = tokenizer.withAddedTokens(placeholders);
+    }
+
+    /**
+     * The learned embedding of textual inversion's {@code placeholder} (its rows, in float32, in
+     * {@code manager}), as the diffusers and A1111 writers take it. The tokens must have been added
+     * by {@link #addTokens}, the placeholder's continuations ({@code <tok>_1, ...}) right after it.
+     */
+    public TextualInversion learnedEmbedding(NDManager manager, String placeholder) {
+        List<String> added = tokenizer.addedTokens();
+        int first = added.indexOf(placeholder);
+        if (first < 0) {
+            throw new IllegalArgumentException("'" + placeholder + "' is not an added token; added: " + added);
+        }
+        int count = 1;
+        while (first + count < added.size() && added.get(first + count).equals(placeholder + "_" + count)) {
+            count++;
+        }
+        NDArray rows = textEncoder.weights().tensors().get(textEncoder.addedEmbeddingsKey());
+        NDArray vectors;
+        try (NDArray view = rows.get("{}:{}", first, first + count)) {
+            vectors = view.toType(DataType.FLOAT32, true);
+        }
+        vectors.attach(manager);
+        return new TextualInversion(placeholder, vectors);
+    }
+
+    /** Text-to-image with these models (adapters attached, tokens added), for validation images. */
+    public TextToImage textToImage() {
+        return new TextToImage(pipeline.configs().withTokenizer(tokenizer), textEncoder, unet, pipeline.vae());
     }
 
     public SchedulerConfig schedulerConfig() {

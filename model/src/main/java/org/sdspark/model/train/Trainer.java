@@ -20,8 +20,11 @@ import org.sdspark.model.train.optim.Ema;
 import org.sdspark.model.train.optim.LossScaler;
 
 /**
- * The loop. Each optimizer step runs {@code accumulation} micro-batches (each in its own NDManager
- * scope, closed after its backward), then one {@link ParameterUpdate}; checkpoints as configured.
+ * The loop. Each optimizer step runs its micro-batches (the accumulation, fewer for an epoch's
+ * short last step; each in its own NDManager scope, closed after its backward; each loss weighted
+ * 1/count, so a step's gradient is the mean over its samples), then one {@link ParameterUpdate};
+ * checkpoints as configured. Memory in the metrics is the GPU allocator's where the torch
+ * extension reads it, else the process's resident set.
  * A run resumes from the newest checkpoint in its store. Under a {@link Collective} of several
  * ranks every rank runs this loop on its own shard; rank 0 writes the checkpoints.
  */
@@ -88,18 +91,27 @@ public final class Trainer implements AutoCloseable {
         DataPosition position = start == null ? DataPosition.START : start.next();
         Iterator<TrainingBatch> batches = data.from(position);
         List<Double> losses = new ArrayList<>();
+        MemoryUse memory = MemoryUse.of(manager.getDevice());
         long began = System.nanoTime();
         long stepsThisRun = 0;
         long samples = 0;
         while (step < settings.totalSteps()) {
+            TrainingBatch batch = next(batches, position, step);
+            int count = batch.stepMicroBatches();
+            if (count > settings.accumulation()) {
+                throw new IllegalStateException("the batch at " + batch.position() + " belongs to a step of " + count
+                        + " micro-batches, but the run accumulates " + settings.accumulation());
+            }
             double stepLoss = 0;
-            for (int micro = 0; micro < settings.accumulation(); micro++) {
-                if (!batches.hasNext()) {
-                    throw new NoSuchElementException("the training data ended at " + position + " before step "
-                            + step + " of " + settings.totalSteps());
+            for (int micro = 0; micro < count; micro++) {
+                if (micro > 0) {
+                    batch = next(batches, position, step);
+                    if (batch.stepMicroBatches() != count) {
+                        throw new IllegalStateException("the batch at " + batch.position() + " says its step has "
+                                + batch.stepMicroBatches() + " micro-batches, the step's first said " + count);
+                    }
                 }
-                TrainingBatch batch = batches.next();
-                stepLoss += microBatch(batch, new StepRandom(settings.seed(), step, micro)) / settings.accumulation();
+                stepLoss += microBatch(batch, new StepRandom(settings.seed(), step, micro), count) / count;
                 samples += batch.size();
                 position = batch.position().next();
             }
@@ -111,7 +123,7 @@ public final class Trainer implements AutoCloseable {
                     outcome.lossScale(), outcome.applied(), update.scaler() == null ? 0 : update.scaler().skippedSteps(),
                     samples / seconds, seconds / stepsThisRun * (settings.totalSteps() - step - 1));
             step++;
-            metrics.write(report.step(), metricsOf(report));
+            metrics.write(report.step(), metricsOf(report, memory.read()));
             if (settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0 || step == settings.totalSteps()) {
                 checkpoint(store, step, position, config);
             }
@@ -120,7 +132,37 @@ public final class Trainer implements AutoCloseable {
         return new TrainingResult(start == null ? 0 : start.step(), step, losses);
     }
 
-    private double microBatch(TrainingBatch batch, StepRandom random) {
+    private static TrainingBatch next(Iterator<TrainingBatch> batches, DataPosition position, long step) {
+        if (!batches.hasNext()) {
+            throw new NoSuchElementException("the training data ended at " + position + " before step " + (step + 1));
+        }
+        return batches.next();
+    }
+
+    /**
+     * The mean loss of {@code batches} under the current weights, without gradients or dropout:
+     * batch i draws its noise and timesteps as step 0, micro-batch i of a run seeded {@code seed},
+     * so the same batches and seed give the same draws before and after training (held-out loss).
+     */
+    public double evaluate(List<TrainingBatch> batches, long seed) {
+        double sum = 0;
+        for (int i = 0; i < batches.size(); i++) {
+            StepRandom random = new StepRandom(seed, 0, i);
+            TrainingBatch batch = batches.get(i);
+            sum += Autograd.paused(() -> {
+                try (NDManager scope = manager.newSubManager()) {
+                    MicroBatch in = MicroBatch.prepare(scope, batch, random, models.vae(), loss.scheduler(), models.tokenizer(),
+                            settings.loss().noiseOffset());
+                    NDArray context = models.textEncoder().encode(in.tokenIds(), settings.clipSkip());
+                    return (double) loss.of(models.unet().forward(in.noisyLatents(), in.timesteps(), context), in.target(),
+                            in.timestepValues(), in.prior()).getFloat();
+                }
+            });
+        }
+        return sum / batches.size();
+    }
+
+    private double microBatch(TrainingBatch batch, StepRandom random, int stepMicroBatches) {
         try (NDManager scope = manager.newSubManager()) {
             MicroBatch in = MicroBatch.prepare(scope, batch, random, models.vae(), loss.scheduler(), models.tokenizer(),
                     settings.loss().noiseOffset());
@@ -131,7 +173,7 @@ public final class Trainer implements AutoCloseable {
                         : Autograd.paused(() -> models.textEncoder().encode(in.tokenIds(), settings.clipSkip()));
                 NDArray value = Autograd.recording(() -> loss.of(models.unet().forward(in.noisyLatents(), in.timesteps(), context),
                         in.target(), in.timestepValues(), in.prior()));
-                Autograd.backward(value, update.backwardScale(settings.accumulation()));
+                Autograd.backward(value, update.backwardScale(stepMicroBatches));
                 return value.getFloat();
             } finally {
                 dropouts.forEach(AdapterDropout::eval);
@@ -167,7 +209,7 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private static Map<String, Double> metricsOf(StepReport r) {
+    private static Map<String, Double> metricsOf(StepReport r, MemoryUse.Reading memory) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("loss", r.loss());
         m.put("lr", r.lr());
@@ -175,6 +217,8 @@ public final class Trainer implements AutoCloseable {
         m.put("loss_scale", r.lossScale());
         m.put("skipped_steps", (double) r.skippedSteps());
         m.put("samples_per_second", r.samplesPerSecond());
+        m.put("memory_gib", memory.currentGib());
+        m.put("peak_memory_gib", memory.peakGib());
         return m;
     }
 

@@ -3,6 +3,7 @@ package org.sdspark.model.train;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import org.sdspark.model.pipeline.LoadOptions;
 import org.sdspark.model.pipeline.StableDiffusionPipeline;
 import org.sdspark.model.train.checkpoint.CheckpointStore;
@@ -47,6 +48,11 @@ public final class TrainingRun implements AutoCloseable {
     public TrainingResult train(TrainingData data, CheckpointStore store, String config, MetricsSink metrics,
                                 ProgressListener progress) throws IOException {
         return trainer.run(data, store, config, metrics, progress);
+    }
+
+    /** The mean loss of {@code batches} under the current weights, no gradients; see {@link Trainer#evaluate}. */
+    public double evaluate(List<TrainingBatch> batches, long seed) {
+        return trainer.evaluate(batches, seed);
     }
 
     /** Puts the EMA weights into the model (before exporting the EMA model); no-op without EMA. */

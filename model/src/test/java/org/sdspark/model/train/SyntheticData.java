@@ -9,10 +9,15 @@ import java.util.SplittableRandom;
  * Deterministic micro-batches for loop tests: each batch a pure function of (epoch, index), epochs
  * of {@code batchesPerEpoch}, global sample indices unique per epoch. Pixels (3 × 64 × 64 for the
  * tiny VAE) or cached latent distributions (8 × 8 × 8), odd samples prior (class) images when
- * {@code withPrior}.
+ * {@code withPrior}. Steps of {@code accumulation} micro-batches, an epoch's last one shorter when
+ * the epoch does not divide.
  */
-record SyntheticData(TrainingBatch.ImageKind kind, int batchSize, int batchesPerEpoch, boolean withPrior)
-        implements TrainingData {
+record SyntheticData(TrainingBatch.ImageKind kind, int batchSize, int batchesPerEpoch, boolean withPrior,
+                     int accumulation) implements TrainingData {
+    SyntheticData(TrainingBatch.ImageKind kind, int batchSize, int batchesPerEpoch, boolean withPrior) {
+        this(kind, batchSize, batchesPerEpoch, withPrior, 1);
+    }
+
     // "" stands for a caption the data pipeline dropped
     private static final String[] CAPTIONS = {"a photo of sks dog", "a red circle", "", "a blue square on grass", "a dog"};
 
@@ -58,7 +63,9 @@ record SyntheticData(TrainingBatch.ImageKind kind, int batchSize, int batchesPer
             captions.add(CAPTIONS[(int) ((samples[i] + epoch) % CAPTIONS.length)]);
             prior[i] = withPrior && samples[i] % 2 == 1;
         }
-        return new TrainingBatch(new DataPosition(epoch, index),
+        long stepStart = index / accumulation * accumulation;
+        int stepMicroBatches = (int) Math.min(accumulation, batchesPerEpoch - stepStart);
+        return new TrainingBatch(new DataPosition(epoch, index), stepMicroBatches,
                 new TrainingBatch.Images(kind, data, batchSize, channels, side, side), captions, prior, samples);
     }
 }

@@ -36,7 +36,7 @@ class TrainingLoopTest {
     @Test
     void aRunStoppedMidwayResumesWithTheLossesOfAnUninterruptedRun(@TempDir Path dir) throws IOException {
         TrainingSettings s = settings(List.of("unet.*", "text_encoder.*"), 4, Precision.FP32, 2);
-        SyntheticData data = new SyntheticData(TrainingBatch.ImageKind.PIXELS, 1, 3, true);
+        SyntheticData data = new SyntheticData(TrainingBatch.ImageKind.PIXELS, 1, 3, true, 2);
         try (NDManager m = NDManager.newBaseManager()) {
             TrainingResult whole;
             NDArray wholeWeights;
@@ -138,7 +138,7 @@ class TrainingLoopTest {
                 @Override
                 public TrainingBatch next() {
                     TrainingBatch b = inner.next();
-                    return new TrainingBatch(b.position(), b.images(), java.util.Collections.nCopies(b.size(), caption),
+                    return new TrainingBatch(b.position(), b.stepMicroBatches(), b.images(), java.util.Collections.nCopies(b.size(), caption),
                             b.prior(), b.sampleIndices());
                 }
             };
@@ -160,6 +160,66 @@ class TrainingLoopTest {
                         .hasMessageContaining("checkpoint-1").hasMessageContaining("unet.conv_out.weight")
                         .hasMessageContaining("unet.conv_in.weight");
             }
+        }
+    }
+
+    @Test
+    void anEpochsShortLastStepIsTheMeanOfItsOwnMicroBatchesAndTheNextStepStartsTheNextEpoch(@TempDir Path dir)
+            throws IOException {
+        // learning rate 0: the weights never change, so step 1 of both runs sees the same model
+        TrainingSettings s = TrainingSettings.builder(List.of("unet.*"), LearningRateSchedule.of(LearningRateSchedule.Kind.CONSTANT,
+                0, 0, 3)).accumulation(2).seed(3).build();
+        SyntheticData epochOfThree = new SyntheticData(TrainingBatch.ImageKind.LATENT_DISTRIBUTION, 1, 3, false, 2);
+        List<DataPosition> taken = new java.util.ArrayList<>();
+        TrainingData recorded = position -> {
+            java.util.Iterator<TrainingBatch> inner = epochOfThree.from(position);
+            return new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return true;
+                }
+
+                @Override
+                public TrainingBatch next() {
+                    TrainingBatch b = inner.next();
+                    taken.add(b.position());
+                    return b;
+                }
+            };
+        };
+        // steps of one micro-batch each, the second being the first run's short step's batch
+        TrainingData alone = position -> List.of(epochOfThree.batch(0, 0), epochOfThree.batch(0, 2), epochOfThree.batch(1, 0))
+                .stream().map(b -> new TrainingBatch(b.position(), 1, b.images(), b.captions(), b.prior(), b.sampleIndices()))
+                .iterator();
+        List<StepReport> accumulated = new java.util.ArrayList<>();
+        List<StepReport> single = new java.util.ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            try (TrainingRun run = TrainingRun.open(m, MODEL, s, ModelSetup.NONE, Collective.single())) {
+                run.train(recorded, new LocalCheckpointStore(dir.resolve("a")), "{}", MetricsSink.NONE, accumulated::add);
+            }
+            try (TrainingRun run = TrainingRun.open(m, MODEL, s, ModelSetup.NONE, Collective.single())) {
+                run.train(alone, new LocalCheckpointStore(dir.resolve("b")), "{}", MetricsSink.NONE, single::add);
+            }
+        }
+        assertThat(taken).containsExactly(new DataPosition(0, 0), new DataPosition(0, 1), new DataPosition(0, 2),
+                new DataPosition(1, 0), new DataPosition(1, 1));
+        assertThat(accumulated.get(1).loss()).isEqualTo(single.get(1).loss());
+        // weighted 1/1, not 1/accumulation: the gradient of a one-batch step is that batch's
+        assertThat(accumulated.get(1).gradNorm()).isCloseTo(single.get(1).gradNorm(), org.assertj.core.data.Percentage.withPercentage(1e-4));
+        assertThat(accumulated.get(0).loss()).isNotEqualTo(single.get(0).loss());
+    }
+
+    @Test
+    void theHeldOutLossIsAFunctionOfTheWeightsBatchesAndSeedAlone() throws IOException {
+        SyntheticData data = new SyntheticData(TrainingBatch.ImageKind.PIXELS, 2, 2, false);
+        List<TrainingBatch> heldOut = List.of(data.batch(0, 0), data.batch(0, 1));
+        try (NDManager m = NDManager.newBaseManager();
+             TrainingRun run = TrainingRun.open(m, MODEL, settings(List.of("unet.*"), 1, Precision.FP32, 1), ModelSetup.NONE,
+                     Collective.single())) {
+            double first = run.evaluate(heldOut, 11);
+            assertThat(run.evaluate(heldOut, 11)).isEqualTo(first);
+            assertThat(run.evaluate(heldOut, 12)).isNotEqualTo(first);
+            assertThat(first).isPositive().isFinite();
         }
     }
 }

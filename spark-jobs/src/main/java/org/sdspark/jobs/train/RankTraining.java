@@ -1,33 +1,28 @@
 package org.sdspark.jobs.train;
 
 import ai.djl.ndarray.NDManager;
-import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.sdspark.jobs.prep.HadoopFiles;
-import org.sdspark.jobs.train.data.PreparedDataset;
+import org.sdspark.jobs.train.config.DataSettings;
 import org.sdspark.jobs.train.data.ShardTrainingData;
 import org.sdspark.jobs.train.distributed.RankContext;
 import org.sdspark.jobs.train.distributed.RankProgram;
 import org.sdspark.model.train.MetricsSink;
-import org.sdspark.model.train.ModelSetup;
+import org.sdspark.model.train.ProgressListener;
 import org.sdspark.model.train.TrainingResult;
 import org.sdspark.model.train.TrainingRun;
 import org.sdspark.prep.plan.EpochPlanner;
-import org.sdspark.prep.tensor.ResampleFilter;
-import org.sdspark.prep.tensor.TrainingImageTransform;
 
 /**
  * One rank of a fine-tuning run: reads its shard of the prepared dataset straight from Parquet,
  * trains with the others through the rank's communicator (initial weights broadcast from rank 0,
  * gradients all-reduced once per optimizer step), and resumes from the checkpoint rank 0 chose.
- * Rank 0 writes the checkpoints, metrics and, at the end, the trained pipeline as a diffusers
- * folder ({@code output/model}); every rank returns its losses.
+ * Rank 0 writes the checkpoints, metrics, validation grids and, at the end, the method's exports
+ * ({@link TrainExports}); every rank returns its losses.
  */
 public final class RankTraining implements RankProgram<RankTraining.Result> {
     private final String trainConfig;
@@ -45,46 +40,44 @@ public final class RankTraining implements RankProgram<RankTraining.Result> {
 
     @Override
     public Result run(RankContext rank) throws IOException {
-        TrainConfig config = TrainConfig.from(ConfigFactory.parseString(trainConfig).resolve());
+        TrainConfig config = TrainConfig.fromRendered(trainConfig);
         Configuration conf = files.configuration();
-        PreparedDataset dataset = PreparedDataset.read(config.dataset(), conf);
-        EpochPlanner planner = new EpochPlanner(dataset.planImages(), List.of(), config.planSettings(rank.worldSize()));
+        TrainingDatasets datasets = TrainingDatasets.read(config, conf);
+        EpochPlanner planner = datasets.planner(config.planSettings(rank.worldSize()));
         HadoopCheckpointStore checkpoints = new HadoopCheckpointStore(config.output() + "/checkpoints", conf);
         Long resume = agreedResumeStep(rank, checkpoints);
         if (rank.leader()) {
-            log(rank, "training on " + rank.worldSize() + " workers (" + rank.communicator().describe() + "); global batch "
-                    + config.batchSize() + " x " + rank.worldSize() + " workers x " + config.accumulation() + " accumulation = "
-                    + config.globalBatch() + " images per step; " + planner.stepsPerEpoch() + " steps per epoch; "
-                    + (resume == null ? "starting" : "resuming from checkpoint-" + resume) + " (attempt " + rank.attempt() + ")");
+            log(rank, config.method().key() + " on " + rank.worldSize() + " workers (" + rank.communicator().describe()
+                    + "); global batch " + config.batchSize() + " x " + rank.worldSize() + " workers x " + config.accumulation()
+                    + " accumulation = " + config.globalBatch() + " images per step; " + planner.stepsPerEpoch()
+                    + " steps per epoch; " + (config.data().latents() == DataSettings.Latents.CACHED ? "cached latents" : "pixels")
+                    + "; " + (resume == null ? "starting" : "resuming from checkpoint-" + resume) + " (attempt " + rank.attempt() + ")");
         }
         try (NDManager manager = NDManager.newBaseManager(rank.device());
-             TrainingRun run = TrainingRun.open(manager, Path.of(config.model()), config.trainingSettings(), ModelSetup.NONE,
+             TrainingRun run = TrainingRun.open(manager, Path.of(config.model()), config.trainingSettings(), config.modelSetup(),
                      rank.communicator());
-             ShardTrainingData data = new ShardTrainingData(planner, rank.rank(), dataset, conf,
-                     new TrainingImageTransform(ResampleFilter.BILINEAR), config.loaderThreads(), config.prefetch());
+             ShardTrainingData data = new ShardTrainingData(planner, rank.rank(), datasets.instances(), datasets.classes(),
+                     TrainingDatasets.sources(config, conf), config.data().loaderThreads(), config.data().prefetch());
              LeaderMetrics metrics = rank.leader()
                      ? LeaderMetrics.open(config.output(), conf, config.steps(), resume == null ? 0 : resume) : null) {
             MetricsSink sink = metrics == null ? MetricsSink.NONE : metrics;
             RankMonitor monitor = new RankMonitor(rank, manager, () -> run.trainer().update().master(),
                     config.distributed().checksumEvery(), metrics == null ? MetricsSink.NONE : metrics::record,
                     line -> log(rank, line));
+            ProgressListener validation = rank.leader() && config.validation().enabled()
+                    ? new ValidationImages(run.models(), manager, config.validation(), config.steps(), config.output(), conf,
+                            metrics, line -> log(rank, line))
+                    : ProgressListener.NONE;
             TrainingResult result = run.train(data, new RankCheckpointStore(checkpoints, rank.leader(), resume), trainConfig,
-                    sink, monitor);
+                    sink, report -> {
+                        monitor.onStep(report);
+                        validation.onStep(report);
+                    });
             if (rank.leader()) {
-                export(run, config.output(), conf);
+                log(rank, "wrote " + TrainExports.write(run, config, conf) + " to " + config.output());
             }
             return new Result(rank.rank(), result.firstStep(), result.endStep(), result.losses());
         }
-    }
-
-    /** The trained pipeline as a diffusers folder at {@code output/model}, through a local scratch folder. */
-    private static void export(TrainingRun run, String output, Configuration conf) throws IOException {
-        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(output, "model");
-        FileSystem fs = target.getFileSystem(conf);
-        Path scratch = Files.createTempDirectory("sdspark-export-");
-        run.models().pipeline().saveDiffusers(scratch);
-        fs.delete(target, true);
-        fs.copyFromLocalFile(true, true, new org.apache.hadoop.fs.Path(scratch.toUri()), target);
     }
 
     /** Rank 0's newest complete checkpoint, the same on every rank (null: start afresh). */

@@ -30,15 +30,28 @@ final class TrainingFixtures {
     }
 
     private static Path dataset;
+    private static Path dreambooth;
 
     /** Eight small photos with captions, prepared once per JVM (a temporary folder removed at exit). */
     static synchronized Path dataset() throws IOException {
         if (dataset == null) {
-            Path dir = Files.createTempDirectory("sdspark-train-data");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
-            dataset = prepare(dir, 8);
+            dataset = prepare(temporary(), 8, null);
         }
         return dataset;
+    }
+
+    /** The same photos as a DreamBooth input, every one captioned "a photo of <sks> shape". */
+    static synchronized Path dreamboothDataset() throws IOException {
+        if (dreambooth == null) {
+            dreambooth = prepare(temporary(), 8, "a photo of <sks> shape");
+        }
+        return dreambooth;
+    }
+
+    private static Path temporary() throws IOException {
+        Path dir = Files.createTempDirectory("sdspark-train-data");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+        return dir;
     }
 
     private static void deleteTree(Path dir) {
@@ -49,7 +62,7 @@ final class TrainingFixtures {
         }
     }
 
-    private static Path prepare(Path dir, int count) throws IOException {
+    private static Path prepare(Path dir, int count, String instancePrompt) throws IOException {
         Path images = dir.resolve("images");
         Files.createDirectories(images);
         Random random = new Random(11);
@@ -65,11 +78,14 @@ final class TrainingFixtures {
             g.dispose();
             String stem = String.format("img_%02d", i);
             Files.write(images.resolve(stem + ".jpg"), Encoders.jpeg(image, 0.95f));
-            Files.writeString(images.resolve(stem + ".txt"), (i % 2 == 0 ? "a red circle" : "a blue square") + " number " + i);
+            if (instancePrompt == null) {
+                Files.writeString(images.resolve(stem + ".txt"), (i % 2 == 0 ? "a red circle" : "a blue square") + " number " + i);
+            }
         }
         Path prepared = dir.resolve("prepared");
         Config config = ConfigLoader.load(Optional.empty(), List.of(
-                "sdspark.prep.inputs=[{path=" + quoted(images) + "}]",
+                "sdspark.prep.inputs=[{path=" + quoted(images) + (instancePrompt == null ? ""
+                        : ", format=dreambooth, instance-prompt=" + ConfigValueFactory.fromAnyRef(instancePrompt).render()) + "}]",
                 "sdspark.prep.output=" + quoted(prepared),
                 "sdspark.prep.partitions=2",
                 "sdspark.prep.filter.min-side=32",
@@ -149,5 +165,76 @@ final class TrainingFixtures {
             }
         }
         return max;
+    }
+
+    /**
+     * The loss of every step in the CSV files of a run's metrics (steps counted from 1), the newest
+     * attempt's value where attempts overlap.
+     */
+    static Map<Long, Double> losses(Path output) throws IOException {
+        Map<Long, Double> losses = new TreeMap<>();
+        List<Path> files;
+        try (var list = Files.list(output.resolve("metrics"))) {
+            files = list.filter(p -> p.getFileName().toString().endsWith(".csv")).sorted(java.util.Comparator.comparing(
+                    p -> Long.parseLong(p.getFileName().toString().split("[-.]")[3]))).toList();
+        }
+        for (Path file : files) {
+            for (String line : Files.readAllLines(file)) {
+                String[] f = line.split(",");
+                if (f.length == 4 && f[2].equals("loss") && !f[0].equals("step")) {
+                    losses.put(Long.parseLong(f[0]), Double.parseDouble(f[3]));
+                }
+            }
+        }
+        return losses;
+    }
+
+    /** The losses in the CSV of the attempt that started at step {@code from} (a resumed run's own). */
+    static Map<Long, Double> lossesFrom(Path output, long from) throws IOException {
+        Map<Long, Double> losses = new TreeMap<>();
+        try (var list = Files.list(output.resolve("metrics"))) {
+            for (Path file : list.filter(p -> p.getFileName().toString().startsWith(LeaderMetrics.CSV_PREFIX + from + ".")).toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    String[] f = line.split(",");
+                    if (f.length == 4 && f[2].equals("loss") && !f[0].equals("step")) {
+                        losses.put(Long.parseLong(f[0]), Double.parseDouble(f[3]));
+                    }
+                }
+            }
+        }
+        return losses;
+    }
+
+    /** `sdspark train` with these settings in this JVM (Spark local mode); what it printed to stderr. */
+    static String train(List<String> sets) throws Exception {
+        List<String> args = new ArrayList<>();
+        for (String set : sets) {
+            args.add("--set");
+            args.add(set);
+        }
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                err.write(b);
+                captured.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                err.write(b, off, len);
+                captured.write(b, off, len);
+            }
+        }, true));
+        try {
+            int code = new TrainCommand().run(args);
+            if (code != 0) {
+                throw new AssertionError("sdspark train exited with " + code);
+            }
+        } finally {
+            System.setErr(err);
+        }
+        return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

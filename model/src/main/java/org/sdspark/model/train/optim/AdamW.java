@@ -6,11 +6,15 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.sdspark.model.nn.FusedAdamW;
+import org.sdspark.model.nn.TorchExtension;
 
 /**
  * {@code torch.optim.AdamW} (amsgrad off) over the flat buffer, in torch's order of operations:
  * decoupled weight decay p ← p·(1 − lr·wd); m ← lerp(m, g, 1 − β1); v ← β2·v + (1 − β2)·g²;
- * p ← p − lr / (1 − β1^t) · m / (√v / √(1 − β2^t) + ε).
+ * p ← p − lr / (1 − β1^t) · m / (√v / √(1 − β2^t) + ε). On a GPU with the torch extension loaded
+ * each segment is one {@link FusedAdamW} kernel ({@code torch.optim.AdamW(fused=True)}, the same
+ * update); the composed ops are the CPU path and the reference it is tested against.
  */
 public final class AdamW implements Optimizer {
     private final double beta1;
@@ -31,6 +35,10 @@ public final class AdamW implements Optimizer {
 
     @Override
     public void step(NDArray parameters, NDArray gradients, List<Segment> segments, long step) {
+        if (parameters.getDevice().isGpu() && TorchExtension.isLoaded()) {
+            fusedStep(parameters, gradients, segments, step);
+            return;
+        }
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         try (NDManager scope = manager.newSubManager()) {
@@ -46,6 +54,22 @@ public final class AdamW implements Optimizer {
                 v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
                 NDArray denom = v.sqrt().divi(bc2Sqrt).addi(eps);
                 p.subi(m.div(denom).muli(s.lr() / bc1));
+            }
+        }
+    }
+
+    // The fused kernel increments its step counter before using it for the bias correction.
+    private void fusedStep(NDArray parameters, NDArray gradients, List<Segment> segments, long step) {
+        try (NDManager scope = manager.newSubManager()) {
+            for (Segment s : segments) {
+                NDIndex range = new NDIndex(s.index());
+                NDArray p = parameters.get(range);
+                NDArray g = gradients.get(range);
+                NDArray m = expAvg.get(range);
+                NDArray v = expAvgSq.get(range);
+                NDArray counter = scope.full(new Shape(), (float) (step - 1), DataType.FLOAT32);
+                attach(scope, p, g, m, v);
+                new FusedAdamW(beta1, beta2, eps, s.weightDecay()).step(p, g, m, v, counter, s.lr());
             }
         }
     }

@@ -84,8 +84,9 @@ public final class BenchDataCommand implements Command {
         resetPeaks();
         long timedImages = 0;
         long start = 0;
-        try (ShardLoader loader = new ShardLoader(planner, 0, Position.START, dataset, Optional.empty(), conf,
-                new TrainingImageTransform(ResampleFilter.BILINEAR), threads, 2 * threads)) {
+        TrainingImageTransform transform = new TrainingImageTransform(ResampleFilter.BILINEAR);
+        try (ShardLoader loader = new ShardLoader(planner, 0, Position.START, dataset, Optional.empty(),
+                d -> new PixelSource(d, conf, transform), threads, 2 * threads)) {
             for (int s = 0; s < WARMUP + steps; s++) {
                 if (s == WARMUP) start = System.nanoTime();
                 TrainingStep step = loader.next();

@@ -11,6 +11,11 @@ import org.sdspark.prep.tensor.TrainingCrop;
 public record DatasetRow(int row, String id, String source, String caption, String concept, int repeats,
                          TrainingCrop crop, int file, long position) implements Serializable {
 
+    /** This row with another caption (DreamBooth's instance or class prompt). */
+    public DatasetRow withCaption(String other) {
+        return new DatasetRow(row, id, source, other, concept, repeats, crop, file, position);
+    }
+
     /** How errors name the row: its id and where it came from. */
     public String describe() {
         return "row " + id + " (" + source + ")";

@@ -107,6 +107,11 @@ public final class PreparedDataset implements Serializable {
         return field;
     }
 
+    /** The same rows with every caption replaced (DreamBooth's instance or class prompt). */
+    public PreparedDataset withCaption(String caption) {
+        return new PreparedDataset(root, files, rows.stream().map(r -> r.withCaption(caption)).toList());
+    }
+
     public String root() {
         return root;
     }

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -14,17 +15,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.hadoop.conf.Configuration;
+import java.util.function.Function;
 import org.sdspark.prep.plan.EpochPlanner;
 import org.sdspark.prep.plan.MicroBatch;
 import org.sdspark.prep.plan.Position;
 import org.sdspark.prep.plan.Sample;
-import org.sdspark.prep.tensor.TrainingImageTransform;
 
 /**
  * One rank's training steps from a position on, read from the prepared Parquet and turned into
- * tensors ahead of the training loop: a reader thread fetches each micro-batch's image bytes
- * (Hadoop FS, only the pages needed) and hands every image to a small pool that decodes and
+ * tensors ahead of the training loop: a reader thread fetches each micro-batch's stored data
+ * through its datasets' {@link SampleSource}s (Hadoop FS, only the pages needed: image bytes or
+ * cached latents) and hands every image's remaining work to a small pool that decodes and
  * transforms it, so the accelerator does not wait on the CPU.
  *
  * <p>Memory is bounded by {@code accumulation + prefetch} micro-batches: a micro-batch holds a
@@ -36,9 +37,8 @@ public final class ShardLoader implements Iterator<TrainingStep>, AutoCloseable 
     private final EpochPlanner planner;
     private final PreparedDataset instances;
     private final PreparedDataset classes;
-    private final ParquetImages instanceImages;
-    private final ParquetImages classImages;
-    private final TrainingImageTransform transform;
+    private final SampleSource instanceSource;
+    private final SampleSource classSource;
     private final ExecutorService pool;
     private final Semaphore permits;
     private final BlockingQueue<Pending> ready = new LinkedBlockingQueue<>();
@@ -50,11 +50,12 @@ public final class ShardLoader implements Iterator<TrainingStep>, AutoCloseable 
 
     /**
      * @param classes the prior-preservation images when the planner pairs class images
+     * @param sources how a dataset's rows become samples (pixels or cached latents)
      * @param threads decode/transform threads
      * @param prefetch micro-batches read ahead beyond the step being trained
      */
     public ShardLoader(EpochPlanner planner, int rank, Position from, PreparedDataset instances,
-                       Optional<PreparedDataset> classes, Configuration conf, TrainingImageTransform transform,
+                       Optional<PreparedDataset> classes, Function<PreparedDataset, SampleSource> sources,
                        int threads, int prefetch) {
         if (threads < 1 || prefetch < 1) throw new IllegalArgumentException("threads " + threads + ", prefetch " + prefetch);
         if (classes.isEmpty() && planner.imagesPerExample() == 2) {
@@ -63,9 +64,12 @@ public final class ShardLoader implements Iterator<TrainingStep>, AutoCloseable 
         this.planner = planner;
         this.instances = instances;
         this.classes = classes.orElse(null);
-        this.instanceImages = new ParquetImages(instances, conf);
-        this.classImages = classes.map(c -> new ParquetImages(c, conf)).orElse(null);
-        this.transform = transform;
+        this.instanceSource = sources.apply(instances);
+        this.classSource = classes.map(sources).orElse(null);
+        if (classSource != null && classSource.kind() != instanceSource.kind()) {
+            throw new IllegalArgumentException("instance images as " + instanceSource.kind() + " but class images as "
+                    + classSource.kind() + ": a batch holds one kind");
+        }
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> daemon(r, "sdspark-decode-" + n.incrementAndGet()));
         this.permits = new Semaphore(planner.settings().accumulation() + prefetch);
@@ -100,38 +104,52 @@ public final class ShardLoader implements Iterator<TrainingStep>, AutoCloseable 
     }
 
     private CompletableFuture<TrainingBatch> load(MicroBatch micro) throws IOException {
-        List<DatasetRow> instanceRows = new ArrayList<>();
-        List<DatasetRow> classRows = new ArrayList<>();
-        for (Sample s : micro.samples()) (s.classImage() ? classRows : instanceRows).add(dataset(s).row(s.row()));
-        List<byte[]> instanceBytes = instanceImages.read(instanceRows);
-        List<byte[]> classBytes = classRows.isEmpty() ? List.of() : classImages.read(classRows);
+        List<Sample> instanceSamples = new ArrayList<>();
+        List<Sample> classSamples = new ArrayList<>();
+        for (Sample s : micro.samples()) (s.classImage() ? classSamples : instanceSamples).add(s);
+        List<Callable<SampleSource.Values>> instanceWork = read(instanceSource, instances, instanceSamples);
+        List<Callable<SampleSource.Values>> classWork = classSamples.isEmpty() ? List.of() : read(classSource, classes, classSamples);
         List<CompletableFuture<TrainingSample>> samples = new ArrayList<>();
         int i = 0, c = 0;
         for (Sample s : micro.samples()) {
-            DatasetRow row = s.classImage() ? classRows.get(c) : instanceRows.get(i);
-            byte[] bytes = s.classImage() ? classBytes.get(c++) : instanceBytes.get(i++);
-            samples.add(CompletableFuture.supplyAsync(() -> sample(s, row, bytes), pool));
+            Callable<SampleSource.Values> work = s.classImage() ? classWork.get(c++) : instanceWork.get(i++);
+            DatasetRow row = dataset(s).row(s.row());
+            samples.add(CompletableFuture.supplyAsync(() -> sample(s, row, work), pool));
         }
         return CompletableFuture.allOf(samples.toArray(CompletableFuture[]::new)).thenApply(done ->
                 new TrainingBatch(micro.epoch(), micro.step(), micro.micro(), samples.stream().map(CompletableFuture::join).toList()));
+    }
+
+    private static List<Callable<SampleSource.Values>> read(SampleSource source, PreparedDataset dataset, List<Sample> samples)
+            throws IOException {
+        List<DatasetRow> rows = new ArrayList<>(samples.size());
+        boolean[] flips = new boolean[samples.size()];
+        for (int k = 0; k < samples.size(); k++) {
+            rows.add(dataset.row(samples.get(k).row()));
+            flips[k] = samples.get(k).flip();
+        }
+        return source.read(rows, flips);
     }
 
     private PreparedDataset dataset(Sample s) {
         return s.classImage() ? classes : instances;
     }
 
-    private TrainingSample sample(Sample s, DatasetRow row, byte[] bytes) {
-        float[] pixels;
+    private static TrainingSample sample(Sample s, DatasetRow row, Callable<SampleSource.Values> work) {
+        SampleSource.Values values;
         try {
-            pixels = transform.apply(bytes, row.crop(), s.flip());
-        } catch (IOException | RuntimeException e) {
-            throw new CompletionException(new IOException(dataset(s).root() + ": cannot make training pixels of "
-                    + row.describe() + ": " + e.getMessage(), e));
+            values = work.call();
+        } catch (Exception e) {
+            throw new CompletionException(e);
         }
         String caption = s.dropCaption() || row.caption() == null ? "" : row.caption();
-        var bucket = row.crop().fit().bucket();
-        return new TrainingSample(row.id(), pixels, bucket.width(), bucket.height(), caption, s.flip(), s.dropCaption(),
-                s.classImage(), s.index());
+        return new TrainingSample(row.id(), values.data(), values.channels(), values.width(), values.height(), caption, s.flip(),
+                s.dropCaption(), s.classImage(), s.index());
+    }
+
+    /** What the samples' values are: pixels or latent moments. */
+    public org.sdspark.model.train.TrainingBatch.ImageKind kind() {
+        return instanceSource.kind();
     }
 
     /** Always true: steps continue into the next epochs; the training loop decides when to stop. */

@@ -15,7 +15,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * A PNG of one metric over the steps (the loss, by default): the raw values and an exponential
  * moving average (debiased, as TensorBoard's smoothing), redrawn every {@code every} steps and at
- * close, replacing the file in one move so a reader never sees half a PNG. Beyond
+ * close, replacing the file in one move (or one object write) so a reader never sees half a PNG. Beyond
  * {@value #MAX_POINTS} points the raw curve is drawn as the means of equal runs of steps.
  */
 public final class LossCurvePlot implements MetricsWriter {
@@ -24,31 +24,53 @@ public final class LossCurvePlot implements MetricsWriter {
     private static final int MAX_POINTS = 4000;
     private static final double SMOOTHING = 0.9;
 
-    private final Path file;
+    private final Output output;
     private final String metric;
     private final int every;
     private double[] steps = new double[1024];
     private double[] values = new double[1024];
     private int count;
 
+    /** Where each drawing goes, whole: a PNG's bytes replace the previous one's. */
+    @FunctionalInterface
+    public interface Output {
+        void write(byte[] png) throws IOException;
+    }
+
     public LossCurvePlot(Path file, String metric, int every) {
+        this(png -> replace(file, png), metric, every);
+    }
+
+    public LossCurvePlot(Output output, String metric, int every) {
         if (every < 1) throw new IllegalArgumentException("plot every " + every + " steps");
-        this.file = file;
+        this.output = output;
         this.metric = metric;
         this.every = every;
+    }
+
+    private static void replace(Path file, byte[] png) throws IOException {
+        if (file.getParent() != null) Files.createDirectories(file.getParent());
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.write(partial, png);
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Override
     public void scalars(long step, Map<String, Double> metrics) throws IOException {
         Double value = metrics.get(metric);
         if (value == null || !Double.isFinite(value)) return;
+        add(step, value);
+        if (step % every == 0) write();
+    }
+
+    /** Records a value without drawing (the steps of earlier attempts of a resumed run). */
+    public void add(long step, double value) {
         if (count == steps.length) {
             steps = Arrays.copyOf(steps, 2 * count);
             values = Arrays.copyOf(values, 2 * count);
         }
         steps[count] = step;
         values[count++] = value;
-        if (step % every == 0) write();
     }
 
     /** Draws what has been recorded so far; nothing when no value has come yet. */
@@ -70,10 +92,7 @@ public final class LossCurvePlot implements MetricsWriter {
         }
         chart.addSeries(metric, x, raw).setMarker(SeriesMarkers.NONE).setLineColor(RAW);
         chart.addSeries("smoothed", x, smoothed(raw)).setMarker(SeriesMarkers.NONE).setLineColor(SMOOTHED);
-        if (file.getParent() != null) Files.createDirectories(file.getParent());
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        Files.write(partial, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        output.write(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
     }
 
     static double[] smoothed(double[] raw) {

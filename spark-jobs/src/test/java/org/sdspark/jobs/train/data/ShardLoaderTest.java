@@ -40,6 +40,7 @@ class ShardLoaderTest {
     static Path paged;
     static final Configuration CONF = new Configuration();
     static final TrainingImageTransform TRANSFORM = new TrainingImageTransform(ResampleFilter.BILINEAR);
+    static final java.util.function.Function<PreparedDataset, SampleSource> PIXELS = d -> new PixelSource(d, CONF, TRANSFORM);
 
     @BeforeAll
     static void prepare() throws IOException {
@@ -135,8 +136,8 @@ class ShardLoaderTest {
                     Row row = spark.get(sample.id());
                     DatasetRow meta = dataset.rows().stream().filter(r -> r.id().equals(sample.id())).findFirst().orElseThrow();
                     float[] expected = TRANSFORM.apply((byte[]) row.getAs("image"), meta.crop(), sample.flipped());
-                    assertThat(sample.pixels()).isEqualTo(expected);
-                    assertThat(sample.pixels()).hasSize(3 * sample.width() * sample.height());
+                    assertThat(sample.values()).isEqualTo(expected);
+                    assertThat(sample.values()).hasSize(3 * sample.width() * sample.height());
                     assertThat(sample.caption()).isEqualTo(sample.captionDropped() ? "" : row.getAs("caption"));
                     assertThat(sample.width()).isEqualTo(batch.samples().get(0).width());
                 }
@@ -157,7 +158,7 @@ class ShardLoaderTest {
             TrainingStep b = resumed.get(i);
             assertThat(b.position()).isEqualTo(a.position());
             assertThat(ids(b)).isEqualTo(ids(a));
-            assertThat(b.microBatches().get(0).samples().get(0).pixels()).isEqualTo(a.microBatches().get(0).samples().get(0).pixels());
+            assertThat(b.microBatches().get(0).samples().get(0).values()).isEqualTo(a.microBatches().get(0).samples().get(0).values());
         }
     }
 
@@ -173,7 +174,7 @@ class ShardLoaderTest {
         assertThat(cls.id()).startsWith("class-");
         assertThat(cls.caption()).isEqualTo("a photo of a cat");
         assertThat(classes.rows()).extracting(DatasetRow::id).contains(cls.id());
-        assertThatThrownBy(() -> new ShardLoader(planner, 0, Position.START, instances, Optional.empty(), CONF, TRANSFORM, 1, 1))
+        assertThatThrownBy(() -> new ShardLoader(planner, 0, Position.START, instances, Optional.empty(), PIXELS, 1, 1))
                 .hasMessageContaining("no class dataset");
     }
 
@@ -216,7 +217,7 @@ class ShardLoaderTest {
     private static List<TrainingStep> steps(EpochPlanner planner, int rank, Position from, PreparedDataset instances,
                                             Optional<PreparedDataset> classes, int count) throws IOException {
         List<TrainingStep> steps = new ArrayList<>();
-        try (ShardLoader loader = new ShardLoader(planner, rank, from, instances, classes, CONF, TRANSFORM, 2, 2)) {
+        try (ShardLoader loader = new ShardLoader(planner, rank, from, instances, classes, PIXELS, 2, 2)) {
             for (int i = 0; i < count; i++) steps.add(loader.next());
         }
         return steps;

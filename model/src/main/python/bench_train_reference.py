@@ -6,7 +6,9 @@ diffusers' training scripts take: forward, MSE to the noise, backward, clipping 
 GradScaler, as accelerate's mixed_precision="fp16" runs it. Full fine-tune: every UNet weight
 trained, kept in float32 (autocast computes in float16). LoRA: PEFT adapters of --lora-rank on
 to_q/to_k/to_v/to_out.0 (init "gaussian", as train_text_to_image_lora.py), the frozen base in
-float16 with --fp16 and the adapters upcast to float32 (cast_training_params). Attention is
+float16 with --fp16 and the adapters upcast to float32 (cast_training_params). --ema keeps
+diffusers' EMAModel (decay 0.9999) of the trained weights on the device, stepped after each
+optimizer step, as train_text_to_image.py --use_ema does. Attention is
 diffusers' default (PyTorch SDPA). Prints one JSON line with the fields of sdspark's result; peak
 memory is the CUDA allocator's (on the CPU: the process's peak resident set, or null).
 Needs torch and diffusers importable (PYTHONPATH=<diffusers>/src), and peft for --method lora.
@@ -56,6 +58,7 @@ def main():
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--resolution", type=int, default=512)
     parser.add_argument("--fp16", action="store_true")
+    parser.add_argument("--ema", action="store_true")
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--lora-rank", type=int, default=4)
@@ -66,6 +69,11 @@ def main():
     unet = unet_from(args)
     params = trained_parameters(unet, args, device)
     optimizer = torch.optim.AdamW(params, lr=LR, weight_decay=1e-2, **({"fused": True} if device.type == "cuda" else {}))
+    ema = None
+    if args.ema:
+        from diffusers.training_utils import EMAModel
+        ema = EMAModel(params, decay=0.9999)
+        ema.to(device)
     scaler = torch.cuda.amp.GradScaler(enabled=args.fp16 and device.type == "cuda")
     latent = args.resolution // 8
     sample_shape = (args.batch, unet.config.in_channels, latent, latent)
@@ -89,6 +97,8 @@ def main():
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         scaler.step(optimizer)
         scaler.update()
+        if ema is not None:
+            ema.step(params)
         optimizer.zero_grad(set_to_none=True)
 
     for _ in range(args.warmup):
@@ -112,6 +122,7 @@ def main():
         "batch": args.batch,
         "resolution": args.resolution,
         "dtype": "float16" if args.fp16 else "float32",
+        "ema": args.ema,
         "steps": args.steps,
         "trained_parameters": sum(p.numel() for p in params),
         "samples_per_s": args.batch / seconds,

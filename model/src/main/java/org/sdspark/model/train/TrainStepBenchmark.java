@@ -20,6 +20,8 @@ import java.util.Map;
 import org.sdspark.model.bench.ReferenceBenchmark;
 import org.sdspark.model.nn.AdapterPlan;
 import org.sdspark.model.nn.LoraSpec;
+import org.sdspark.model.train.optim.Ema;
+import org.sdspark.model.train.optim.EmaDecay;
 import org.sdspark.model.train.optim.LearningRateSchedule;
 import org.sdspark.model.train.optim.LossScaler;
 import org.sdspark.model.train.optim.OptimizerSettings;
@@ -30,17 +32,19 @@ import org.sdspark.model.unet.UNetConfig;
  * Times sdspark's whole training step on a randomly initialised UNet (Stable Diffusion 1.5 shapes
  * unless a config is given) on the device DJL finds: forward, MSE to the noise, backward, then the
  * {@link ParameterUpdate} a run applies (flat gradients, loss scaling in fp16, clipping at 1.0,
- * AdamW on fp32 masters, copy back) — for a full fine-tune (every UNet weight) and for LoRA on the
- * attention projections, in samples per second after warm-up, with the timed steps' peak memory.
+ * AdamW on fp32 masters, copy back, EMA of the weights with {@code --ema}) — for a full fine-tune
+ * (every UNet weight) and for LoRA on the attention projections, in samples per second after
+ * warm-up, with the timed steps' peak memory.
  * Optionally a reference script times diffusers' step with the same shapes in the same invocation.
  */
 public final class TrainStepBenchmark {
     public static final String USAGE = "bench train [--method full|lora|both] [--batch N] [--resolution PX] [--fp16]"
-            + " [--steps K] [--warmup W] [--lora-rank R] [--unet-config FILE] [--reference SCRIPT]";
+            + " [--ema] [--steps K] [--warmup W] [--lora-rank R] [--unet-config FILE] [--reference SCRIPT]";
     private static final int TEXT_TOKENS = 77;
     private static final double LR = 1e-5;
     private static final int MIN_STEPS = 20;
     private static final int MIN_WARMUP = 5;
+    private static final double EMA_DECAY = 0.9999;
 
     private TrainStepBenchmark() {
     }
@@ -52,8 +56,8 @@ public final class TrainStepBenchmark {
      * @param unetConfig a diffusers UNet config.json for other shapes, or null (SD 1.5)
      * @param reference  the reference benchmark script run after sdspark's, or null
      */
-    public record Settings(List<Method> methods, int batch, int resolution, boolean fp16, int steps, int warmup, int loraRank,
-                           Path unetConfig, Path reference) {
+    public record Settings(List<Method> methods, int batch, int resolution, boolean fp16, boolean ema, int steps, int warmup,
+                           int loraRank, Path unetConfig, Path reference) {
         public Settings {
             methods = List.copyOf(methods);
             if (batch < 1 || steps < MIN_STEPS || warmup < MIN_WARMUP || loraRank < 1) {
@@ -65,12 +69,13 @@ public final class TrainStepBenchmark {
             }
         }
 
-        /** Defaults: both methods, batch 1, 512 px, float32, 20 timed steps after 5, LoRA rank 4, SD 1.5, no reference. */
+        /** Defaults: both methods, batch 1, 512 px, float32, no EMA, 20 timed steps after 5, LoRA rank 4, SD 1.5, no reference. */
         public static Settings parse(List<String> args) {
             List<Method> methods = List.of(Method.FULL, Method.LORA);
             int batch = 1;
             int resolution = 512;
             boolean fp16 = false;
+            boolean ema = false;
             int steps = MIN_STEPS;
             int warmup = MIN_WARMUP;
             int rank = 4;
@@ -87,12 +92,13 @@ public final class TrainStepBenchmark {
                     case "--warmup" -> warmup = intValue(arg, it);
                     case "--lora-rank" -> rank = intValue(arg, it);
                     case "--fp16" -> fp16 = true;
+                    case "--ema" -> ema = true;
                     case "--unet-config" -> config = Path.of(value(arg, it));
                     case "--reference" -> reference = Path.of(value(arg, it));
                     default -> throw new IllegalArgumentException("unknown option " + arg + "; usage: " + USAGE);
                 }
             }
-            return new Settings(methods, batch, resolution, fp16, steps, warmup, rank, config, reference);
+            return new Settings(methods, batch, resolution, fp16, ema, steps, warmup, rank, config, reference);
         }
 
         private static List<Method> methods(String value) {
@@ -111,6 +117,9 @@ public final class TrainStepBenchmark {
                     "--warmup", String.valueOf(warmup), "--lora-rank", String.valueOf(loraRank)));
             if (fp16) {
                 args.add("--fp16");
+            }
+            if (ema) {
+                args.add("--ema");
             }
             if (unetConfig != null) {
                 args.addAll(List.of("--unet-config", unetConfig.toString()));
@@ -145,7 +154,7 @@ public final class TrainStepBenchmark {
      * the process's peak resident set; null where neither can be read.
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Result(String impl, String method, String device, int batch, int resolution, String dtype, int steps,
+    public record Result(String impl, String method, String device, int batch, int resolution, String dtype, boolean ema, int steps,
                          @JsonProperty("trained_parameters") long trainedParameters,
                          @JsonProperty("samples_per_s") double samplesPerSecond,
                          @JsonProperty("peak_gib") Double peakGib) {
@@ -170,7 +179,7 @@ public final class TrainStepBenchmark {
         long latent = s.resolution() / 8;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             UNet2DConditionModel unet = build(manager, config, type, method, s.loraRank());
-            try (unet; ParameterUpdate update = update(manager, unet, method, s.fp16())) {
+            try (unet; ParameterUpdate update = update(manager, unet, method, s.fp16(), s.ema())) {
                 Shape sample = new Shape(s.batch(), config.inChannels(), latent, latent);
                 Shape text = new Shape(s.batch(), TEXT_TOKENS, config.crossAttentionDim());
                 for (int i = 0; i < s.warmup(); i++) {
@@ -187,7 +196,7 @@ public final class TrainStepBenchmark {
                 double seconds = (System.nanoTime() - start) / 1e9 / s.steps();
                 double peak = memory.read().peakGib();
                 return new Result("sdspark", method.name().toLowerCase(Locale.ROOT), device.toString(), s.batch(), s.resolution(),
-                        s.fp16() ? "float16" : "float32", s.steps(), update.parameters().layout().entries().stream()
+                        s.fp16() ? "float16" : "float32", s.ema(), s.steps(), update.parameters().layout().entries().stream()
                         .mapToLong(e -> e.size()).sum(), s.batch() / seconds, Double.isNaN(peak) ? null : peak);
             }
         }
@@ -204,7 +213,7 @@ public final class TrainStepBenchmark {
                 AdapterPlan.lora(AdapterPlan.UNET_ATTENTION, new LoraSpec(rank, rank), AdapterPlan.Init.GAUSSIAN, 0)) : unet;
     }
 
-    private static ParameterUpdate update(NDManager manager, UNet2DConditionModel unet, Method method, boolean fp16) {
+    private static ParameterUpdate update(NDManager manager, UNet2DConditionModel unet, Method method, boolean fp16, boolean ema) {
         ParameterTree tree = ParameterTree.of(Map.of(TrainableModels.UNET, unet.stateDict()));
         List<Parameter> trained = tree.select(method == Method.FULL ? List.of("unet.*")
                 : List.of("unet.*.lora_A.weight", "unet.*.lora_B.weight"));
@@ -214,7 +223,8 @@ public final class TrainStepBenchmark {
         return new ParameterUpdate(flat, manager, OptimizerSettings.adamW(OptimizerSettings.Kind.ADAMW)::create,
                 LearningRateSchedule.of(LearningRateSchedule.Kind.CONSTANT, LR, 0, Integer.MAX_VALUE),
                 List.of(new ParameterUpdate.Rate(0, length, LR, 1e-2)), 1.0,
-                fp16 ? new LossScaler(LossScaler.Settings.TORCH) : null, null, Collective.single());
+                fp16 ? new LossScaler(LossScaler.Settings.TORCH) : null,
+                ema ? w -> new Ema(EmaDecay.of(EMA_DECAY), w) : null, Collective.single());
     }
 
     /** One optimizer step on device-random inputs, as PyTorch's benchmark draws them. */

@@ -28,6 +28,18 @@ class TrainStepBenchmarkTest {
     }
 
     @Test
+    void keepsAnEmaWhenAsked() {
+        TrainStepBenchmark.Settings s = TrainStepBenchmark.Settings.parse(List.of("--resolution", "32", "--ema", "--method", "full",
+                "--unet-config", Fixtures.path("tiny-sd").resolve("unet/config.json").toString()));
+        TrainStepBenchmark.Result full = TrainStepBenchmark.run(TrainStepBenchmark.Method.FULL, s, Device.cpu());
+        assertThat(full.ema()).isTrue();
+        assertThat(full.samplesPerSecond()).isPositive().isFinite();
+        assertThat(s.referenceArguments(TrainStepBenchmark.Method.FULL)).contains("--ema");
+        assertThat(TrainStepBenchmark.Settings.parse(List.of()).referenceArguments(TrainStepBenchmark.Method.FULL))
+                .doesNotContain("--ema");
+    }
+
+    @Test
     void refusesFewerThanTwentyTimedOrFiveWarmUpSteps() {
         assertThatThrownBy(() -> TrainStepBenchmark.Settings.parse(List.of("--steps", "10"))).hasMessageContaining("steps >= 20");
         assertThatThrownBy(() -> TrainStepBenchmark.Settings.parse(List.of("--warmup", "2"))).hasMessageContaining("warmup >= 5");

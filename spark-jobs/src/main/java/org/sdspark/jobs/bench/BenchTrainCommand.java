@@ -27,8 +27,9 @@ public final class BenchTrainCommand implements Command {
                 device DJL finds (a GPU where present, else the CPU) and times the training loop's whole
                 step on random latents: forward, MSE to the noise, backward, then the update (flat fp32
                 gradients, loss scaling with --fp16, clipping at 1.0, AdamW on fp32 master weights, the
-                masters copied back), for a full fine-tune and for LoRA on the attention projections.
-                Prints one JSON line per method: impl, method, device, batch, resolution, dtype, steps,
+                masters copied back, the EMA with --ema), for a full fine-tune and for LoRA on the
+                attention projections.
+                Prints one JSON line per method: impl, method, device, batch, resolution, dtype, ema, steps,
                 trained_parameters, samples_per_s, peak_gib (the timed steps' peak: GPU allocator with the
                 torch extension, else the process's resident set on the CPU).
 
@@ -36,6 +37,8 @@ public final class BenchTrainCommand implements Command {
                   --batch N           samples per step (default 1)
                   --resolution PX     image side, a multiple of 8; latents are PX/8 (default 512)
                   --fp16              float16 model and activations, fp32 masters (default float32)
+                  --ema               also keep an EMA of the trained weights (decay 0.9999), as
+                                      train_text_to_image.py --use_ema
                   --steps K           timed steps, at least 20 (default 20)
                   --warmup W          untimed steps first, at least 5 (default 5)
                   --lora-rank R       LoRA rank (default 4)

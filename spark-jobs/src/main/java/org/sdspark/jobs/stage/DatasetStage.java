@@ -6,6 +6,8 @@ import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
@@ -31,6 +33,12 @@ public final class DatasetStage {
         R write(Path staging) throws IOException;
     }
 
+    /** Loads (or checks) what a model folder holds. */
+    @FunctionalInterface
+    public interface ModelCheck<T> {
+        T load(java.nio.file.Path folder) throws IOException;
+    }
+
     private DatasetStage() {
     }
 
@@ -52,6 +60,37 @@ public final class DatasetStage {
                     + "this stage writes a new dataset, never over its input");
         }
         new OutputCommit(files, output, overwrite, key + ".overwrite").checkWritable();
+    }
+
+    /**
+     * Runs {@code check} on {@code model}, the folder {@code key.model} names, on the driver before
+     * any work; any failure is a usage error naming the key and where it was set.
+     *
+     * @param what what executors read from the folder, for the message ("the model", "the VAE")
+     */
+    public static <T> T checkModel(Config config, String key, String model, String what, ModelCheck<T> check) {
+        java.nio.file.Path folder = java.nio.file.Path.of(model);
+        String where = origin(config, key + ".model") + ": " + key + ".model: ";
+        if (!Files.isDirectory(folder)) {
+            throw new UsageError(where + folder + " is not a folder (executors read " + what + " from the same path)");
+        }
+        try {
+            return check.load(folder);
+        } catch (IOException | RuntimeException e) {
+            throw new UsageError(where + e.getMessage(), e);
+        }
+    }
+
+    /** The input's {@code accepted/} table, which must have every one of {@code columns}. */
+    public static Dataset<Row> readAccepted(SparkSession spark, String key, Path input, List<String> columns) {
+        Dataset<Row> accepted = spark.read().parquet(new Path(input, "accepted").toString());
+        List<String> present = List.of(accepted.columns());
+        for (String column : columns) {
+            if (!present.contains(column)) {
+                throw new UsageError(key + ".input: " + input + "/accepted has no column '" + column + "'");
+            }
+        }
+        return accepted;
     }
 
     /** Where the user set {@code key}: file and line, or "--set key". */

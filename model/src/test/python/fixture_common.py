@@ -1,6 +1,6 @@
 """What make_fixtures.py, make_sdxl_fixtures.py and make_ckpt_sampler_fixtures.py share: writing under the output
-folder, the log that ends up in their versions json, seeded random tiny models, CLIP token ids, and the stand-in
-model and SD 1.x schedule of the scheduler trajectories.
+folder, the log that ends up in their versions json, seeded random tiny models, CLIP token ids, diffusers' single-file
+conversion, and the stand-in model and SD 1.x schedule of the scheduler trajectories.
 
 A generator imports it from its own folder (Python puts a script's folder first on sys.path), so a generator copied
 elsewhere to run needs this file copied beside it.
@@ -9,9 +9,12 @@ elsewhere to run needs this file copied beside it.
 import json
 import math
 import os
+import subprocess
+import sys
 
 import numpy as np
 import torch
+from safetensors import safe_open
 from safetensors.torch import save_file
 
 MAX_LEN = 77
@@ -62,6 +65,19 @@ def print_files():
             total += os.path.getsize(p)
             print(f"{os.path.getsize(p):>10}  {os.path.relpath(p, _out)}")
     return total
+
+
+def convert_to_single_file(script, folder, name):
+    """Runs diffusers' conversion `script` on the pipeline `folder` into OUT/name.safetensors and lists its tensors'
+    shapes and dtypes in OUT/name.keys.json; returns the file."""
+    target = path(f"{name}.safetensors")
+    subprocess.run([sys.executable, script, "--model_path", folder, "--checkpoint_path", target, "--use_safetensors"],
+                   check=True)
+    with safe_open(target, "pt") as f:
+        keys = {k: {"shape": list(f.get_slice(k).get_shape()), "dtype": f.get_slice(k).get_dtype()} for k in sorted(f.keys())}
+    write_json(keys, f"{name}.keys.json")
+    log(f"{name}.safetensors: {len(keys)} tensors")
+    return target
 
 
 def gen(seed):

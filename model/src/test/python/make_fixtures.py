@@ -13,7 +13,6 @@ import gzip
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -39,8 +38,8 @@ from diffusers import (
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
 from fixture_common import (
-    FAKE_MODEL, LOG, MAX_LEN, SCHEDULER_SD15, assert_same_weights, fake_model, gen, ids_of, jsonable, log, path,
-    print_files, randomise, save_tensors, set_output, write_json)
+    FAKE_MODEL, LOG, MAX_LEN, SCHEDULER_SD15, assert_same_weights, convert_to_single_file, fake_model, gen, ids_of,
+    jsonable, log, path, print_files, randomise, save_tensors, set_output, write_json)
 
 OUT = set_output(sys.argv[1])
 REF = os.path.abspath(sys.argv[2])
@@ -244,17 +243,6 @@ def make_tiny_sd(tiny_vocab_dir):
     assert_same_weights(UNet2DConditionModel.from_pretrained(os.path.join(OUT, "sd2", "unet")), sd2_unet, "sd2 unet")
     assert_same_weights(CLIPTextModel.from_pretrained(os.path.join(OUT, "sd2", "text_encoder")), sd2_te, "sd2 te")
     return folder, tok, te, unet, vae, sd2_unet, sd2_te
-
-
-def convert_single_file(folder):
-    script = os.path.join(REF, "diffusers", "scripts", "convert_diffusers_to_original_stable_diffusion.py")
-    target = path("tiny-sd.safetensors")
-    subprocess.run([sys.executable, script, "--model_path", folder, "--checkpoint_path", target, "--use_safetensors"],
-                   check=True)
-    with safe_open(target, "pt") as f:
-        keys = {k: {"shape": list(f.get_slice(k).get_shape()), "dtype": f.get_slice(k).get_dtype()} for k in sorted(f.keys())}
-    write_json(keys, "tiny-sd.keys.json")
-    log(f"tiny-sd.safetensors: {len(keys)} tensors")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -488,7 +476,8 @@ def main():
     tiny_vocab_dir = make_tokenizer_fixtures()
     log("tokenizer fixtures done")
     folder, tok, te, unet, vae, sd2_unet, sd2_te = make_tiny_sd(tiny_vocab_dir)
-    convert_single_file(folder)
+    convert_to_single_file(os.path.join(REF, "diffusers", "scripts", "convert_diffusers_to_original_stable_diffusion.py"),
+                           folder, "tiny-sd")
     sd2_tok = CLIPTokenizer.from_pretrained(tiny_vocab_dir, model_max_length=MAX_LEN, pad_token="!")
     prompts = ["a photo of sks dog", "a painting of a castle on a hill, 8k!!!"]
     text_encoder_io(te, tok, "io/text_encoder.safetensors", prompts)

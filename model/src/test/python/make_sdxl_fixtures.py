@@ -12,7 +12,6 @@ still write their files. References are float64 on the CPU, stored as F32 (integ
 import json
 import os
 import shutil
-import subprocess
 import sys
 import traceback
 
@@ -27,7 +26,7 @@ from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLPi
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
 
 import fixture_common
-from fixture_common import LOG, MAX_LEN, assert_same_weights, gen, ids_of, log, path, print_files, randomise, write_json
+from fixture_common import LOG, MAX_LEN, assert_same_weights, gen, ids_of, log, print_files, randomise, write_json
 
 OUT = fixture_common.set_output(sys.argv[1])
 TOKENIZER = os.path.abspath(sys.argv[2])
@@ -132,17 +131,6 @@ def make_tiny_sdxl():
     with open(os.path.join(folder, "model_index.json")) as f:
         log("model_index.json: " + f.read().replace("\n", " "))
     return folder
-
-
-def convert_single_file(folder):
-    target = path("tiny-sdxl.safetensors")
-    subprocess.run([sys.executable, CONVERT, "--model_path", folder, "--checkpoint_path", target, "--use_safetensors"],
-                   check=True)
-    with safe_open(target, "pt") as f:
-        keys = {k: {"shape": list(f.get_slice(k).get_shape()), "dtype": f.get_slice(k).get_dtype()} for k in sorted(f.keys())}
-    write_json(keys, "tiny-sdxl.keys.json")
-    log(f"tiny-sdxl.safetensors: {len(keys)} tensors")
-    return target
 
 
 def diffusers_reads_single_file(folder, target):
@@ -292,7 +280,7 @@ def main():
     os.makedirs(OUT)
     folder = part("tiny-sdxl", make_tiny_sdxl)
     if folder is not None:
-        target = part("single file", convert_single_file, folder)
+        target = part("single file", fixture_common.convert_to_single_file, CONVERT, folder, "tiny-sdxl")
         if target is not None:
             part("diffusers from_single_file cross-check", diffusers_reads_single_file, folder, target)
         part("text encoder io", text_encoder_io, folder)

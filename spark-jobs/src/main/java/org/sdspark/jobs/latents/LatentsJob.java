@@ -74,7 +74,7 @@ public final class LatentsJob {
     public LatentsReport run() throws IOException {
         long start = System.nanoTime();
         OutputCommit commit = new OutputCommit(files, settings.output(), settings.overwrite(), KEY + ".overwrite");
-        return DatasetStage.commit(spark, commit, out, staging -> write(staging, start));
+        return commit.run(spark, out, staging -> write(staging, start));
     }
 
     private LatentsReport write(Path staging, long start) throws IOException {

@@ -20,7 +20,6 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import org.sdspark.jobs.SparkSessions;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.prep.InputSpec;
 import org.sdspark.prep.PrepSettings;
@@ -72,20 +71,9 @@ public final class PrepJob {
 
     public PrepReport run() throws IOException {
         long start = System.nanoTime();
-        OutputCommit commit = new OutputCommit(files, settings.output(), settings.overwrite(), OVERWRITE);
-        commit.checkWritable();
         out.println("prep: " + settings.inputs().size() + " input(s) to " + settings.output());
-        commit.begin(out);
-        try {
-            PrepReport report = write(commit.staging(), start);
-            commit.commit();
-            return report;
-        } catch (Throwable e) {
-            // Spark's own exceptions are checked ones thrown undeclared from Scala: catch everything.
-            SparkSessions.awaitIdleExecutors(spark);
-            commit.abort();
-            throw e;
-        }
+        return new OutputCommit(files, settings.output(), settings.overwrite(), OVERWRITE)
+                .run(spark, out, staging -> write(staging, start));
     }
 
     private PrepReport write(Path staging, long start) throws IOException {

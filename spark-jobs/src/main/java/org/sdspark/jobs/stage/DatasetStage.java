@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 
 import com.typesafe.config.Config;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -15,23 +14,17 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.sdspark.jobs.SparkSessions;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.prep.HadoopFiles;
 import org.sdspark.jobs.prep.OutputCommit;
 
 /**
  * What every stage that derives a new dataset version from a committed one shares (caption,
- * cache-latents): the checks made before any work, the staging directory committed only when
- * everything is written, and the accepted / rejected tables of the new version.
+ * cache-latents): the checks made before any work and the accepted / rejected tables of the new
+ * version, which {@link OutputCommit} writes like prep's: in a staging directory committed only
+ * when everything is written.
  */
 public final class DatasetStage {
-
-    /** The stage's work, writing under the staging directory. */
-    @FunctionalInterface
-    public interface Work<R> {
-        R write(Path staging) throws IOException;
-    }
 
     /** Loads (or checks) what a model folder holds. */
     @FunctionalInterface
@@ -96,27 +89,6 @@ public final class DatasetStage {
     /** Where the user set {@code key}: file and line, or "--set key". */
     public static String origin(Config config, String key) {
         return config.getValue(key).origin().description();
-    }
-
-    /**
-     * Runs {@code work} into a staging directory (first removing dead runs' ones, see
-     * {@link OutputCommit#begin}) and renames it to the output; on any failure the staging directory
-     * is removed once the executors are idle, and the output is left as it was.
-     */
-    public static <R> R commit(SparkSession spark, OutputCommit commit, PrintStream out, Work<R> work)
-            throws IOException {
-        commit.checkWritable();
-        commit.begin(out);
-        try {
-            R result = work.write(commit.staging());
-            commit.commit();
-            return result;
-        } catch (Throwable e) {
-            // Spark's own exceptions are checked ones thrown undeclared from Scala: catch everything.
-            SparkSessions.awaitIdleExecutors(spark);
-            commit.abort();
-            throw e;
-        }
     }
 
     /**

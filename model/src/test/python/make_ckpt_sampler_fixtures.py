@@ -10,7 +10,6 @@ own, so one failure does not lose the others; the exit status is non-zero if any
 """
 
 import json
-import math
 import os
 import shutil
 import sys
@@ -23,37 +22,11 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-OUT = os.path.abspath(sys.argv[1])
+from fixture_common import (
+    FAKE_MODEL, LOG, SCHEDULER_SD15, fake_model, gen, jsonable, log, path, print_files, set_output, write_json)
+
+OUT = set_output(sys.argv[1])
 FIXTURES = os.path.abspath(sys.argv[2])
-LOG = []
-
-# The schedule of SD 1.x's scheduler_config.json, as make_fixtures.py uses it.
-SCHEDULER_SD15 = dict(
-    num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1,
-    skip_prk_steps=True, set_alpha_to_one=False, clip_sample=False, trained_betas=None)
-# The stand-in for a UNet of make_fixtures.py, so that the Java tests replay every trajectory with one helper.
-FAKE_MODEL = "eps = 0.5 * model_input * cos(t / 1000) + 0.1 * sin(t / 100), t = the scheduler's timestep value"
-
-
-def log(msg):
-    print(msg, flush=True)
-    LOG.append(msg)
-
-
-def path(*parts):
-    p = os.path.join(OUT, *parts)
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    return p
-
-
-def write_json(obj, rel):
-    with open(path(rel), "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=1)
-        f.write("\n")
-
-
-def gen(seed):
-    return torch.Generator().manual_seed(seed)
 
 
 def read_single_file(file):
@@ -243,22 +216,6 @@ def make_fp16_variant_folder():
 # Samplers: Karras sigmas, DPM++ 2M SDE, DDIM with eta > 0, UniPC, LCM; noise passed in.
 # ---------------------------------------------------------------------------------------------------------------
 
-def fake_model(model_input, t):
-    t = float(t)
-    return 0.5 * model_input * math.cos(t / 1000) + 0.1 * math.sin(t / 100)
-
-
-def jsonable(config):
-    out = {}
-    for k, v in dict(config).items():
-        if isinstance(v, (np.ndarray, torch.Tensor)):
-            v = v.tolist()
-        elif isinstance(v, tuple):
-            v = list(v)
-        out[k] = v
-    return out
-
-
 def trajectory(name, a1111, cls, overrides, steps=10, eta=None, sigmas_from=None):
     """set_timesteps(steps); latents = latents_init * init_noise_sigma; per step k: model_input =
     scale_model_input(latents, t), model_output = fake_model(model_input, t), latents = step(...).prev_sample.
@@ -390,10 +347,7 @@ def main():
         except Exception as e:
             versions[name] = f"unavailable: {e}"
     write_json({"versions": versions, "log": LOG}, "ckpt/versions.json")
-    for root, _, files in sorted(os.walk(OUT)):
-        for name in sorted(files):
-            p = os.path.join(root, name)
-            print(f"{os.path.getsize(p):>10}  {os.path.relpath(p, OUT)}")
+    print_files()
     print(json.dumps(versions))
     if failed:
         print("FAILED parts: " + ", ".join(failed))

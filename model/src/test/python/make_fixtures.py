@@ -11,10 +11,8 @@ REF_DIR holds `diffusers/` (src/ and scripts/ of a diffusers checkout) and `clip
 
 import gzip
 import json
-import math
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -39,38 +37,13 @@ from diffusers import (
 )
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
-OUT = os.path.abspath(sys.argv[1])
+from fixture_common import (
+    FAKE_MODEL, LOG, MAX_LEN, SCHEDULER_SD15, assert_same_weights, convert_to_single_file, fake_model, gen, ids_of,
+    jsonable, log, path, print_files, randomise, save_tensors, set_output, write_json)
+
+OUT = set_output(sys.argv[1])
 REF = os.path.abspath(sys.argv[2])
 TINY_MERGES = 1000
-MAX_LEN = 77
-LOG = []
-
-
-def log(msg):
-    print(msg, flush=True)
-    LOG.append(msg)
-
-
-def path(*parts):
-    p = os.path.join(OUT, *parts)
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    return p
-
-
-def save_tensors(tensors, rel, metadata=None):
-    """Floats are stored as F32 (references are computed in float64), integers as I64."""
-    out = {}
-    for k, v in tensors.items():
-        v = v.detach().cpu()
-        v = v.to(torch.int64) if not v.is_floating_point() else v.to(torch.float32)
-        out[k] = v.contiguous().clone()
-    save_file(out, path(rel), metadata={k: str(v) for k, v in (metadata or {}).items()})
-
-
-def write_json(obj, rel):
-    with open(path(rel), "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=1, ensure_ascii=False)
-        f.write("\n")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -131,10 +104,6 @@ def load_tokenizers(folder, pad_token=None):
             if name == "CLIPTokenizer":
                 raise
     return toks
-
-
-def ids_of(tok, text):
-    return tok(text, padding="max_length", max_length=MAX_LEN, truncation=True)["input_ids"]
 
 
 TEXTS = [
@@ -204,24 +173,6 @@ def make_tokenizer_fixtures():
 # Tiny models, randomised so that no zero-initialised layer hides a bug and activations stay O(1).
 # ---------------------------------------------------------------------------------------------------------------
 
-def randomise(model, seed):
-    g = torch.Generator().manual_seed(seed)
-    norms = (torch.nn.GroupNorm, torch.nn.LayerNorm)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            owner = model.get_submodule(name.rsplit(".", 1)[0]) if "." in name else model
-            r = torch.randn(p.shape, generator=g, dtype=torch.float32)
-            if isinstance(owner, norms):
-                p.copy_(1 + 0.1 * r if name.endswith("weight") else 0.1 * r)
-            elif isinstance(owner, torch.nn.Embedding):
-                p.copy_(0.5 * r)
-            elif p.dim() == 1:
-                p.copy_(0.05 * r)
-            else:
-                p.copy_(r / math.sqrt(p[0].numel()))
-    return model.eval()
-
-
 def text_encoder_config(vocab_size, act, legacy_ids):
     # SD checkpoints (openai clip-vit-large-patch14, SD2's OpenCLIP) ship bos/eos/pad = 0/2/1, which makes
     # transformers pool at argmax(input_ids); the SD2 variant uses the real ids (pooling at the first eos).
@@ -242,16 +193,6 @@ VAE = dict(
     in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
     block_out_channels=(16, 16, 32, 32), latent_channels=4, layers_per_block=1, norm_num_groups=8, sample_size=64,
     scaling_factor=0.18215)
-SCHEDULER_SD15 = dict(
-    num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1,
-    skip_prk_steps=True, set_alpha_to_one=False, clip_sample=False, trained_betas=None)
-
-
-def assert_same_weights(a, b, what):
-    sa, sb = a.state_dict(), b.state_dict()
-    assert sa.keys() == sb.keys(), f"{what}: keys differ after reload"
-    for k in sa:
-        assert torch.equal(sa[k], sb[k]), f"{what}: {k} differs after reload"
 
 
 def legacy_text_encoder_keys(file):
@@ -304,24 +245,9 @@ def make_tiny_sd(tiny_vocab_dir):
     return folder, tok, te, unet, vae, sd2_unet, sd2_te
 
 
-def convert_single_file(folder):
-    script = os.path.join(REF, "diffusers", "scripts", "convert_diffusers_to_original_stable_diffusion.py")
-    target = path("tiny-sd.safetensors")
-    subprocess.run([sys.executable, script, "--model_path", folder, "--checkpoint_path", target, "--use_safetensors"],
-                   check=True)
-    with safe_open(target, "pt") as f:
-        keys = {k: {"shape": list(f.get_slice(k).get_shape()), "dtype": f.get_slice(k).get_dtype()} for k in sorted(f.keys())}
-    write_json(keys, "tiny-sd.keys.json")
-    log(f"tiny-sd.safetensors: {len(keys)} tensors")
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Inputs and outputs, float64 on the CPU.
 # ---------------------------------------------------------------------------------------------------------------
-
-def gen(seed):
-    return torch.Generator().manual_seed(seed)
-
 
 def text_encoder_io(te, tok, rel, prompts):
     ids = torch.tensor([ids_of(tok, p) for p in prompts], dtype=torch.int64)
@@ -408,24 +334,6 @@ def unet_train_step(unet, rel):
 # ---------------------------------------------------------------------------------------------------------------
 # Schedulers.
 # ---------------------------------------------------------------------------------------------------------------
-
-FAKE_MODEL = "eps = 0.5 * model_input * cos(t / 1000) + 0.1 * sin(t / 100), t = the scheduler's timestep value"
-
-
-def fake_model(model_input, t):
-    t = float(t)
-    return 0.5 * model_input * math.cos(t / 1000) + 0.1 * math.sin(t / 100)
-
-
-def jsonable(config):
-    out = {}
-    for k, v in dict(config).items():
-        if isinstance(v, (np.ndarray, torch.Tensor)):
-            v = v.tolist()
-        elif isinstance(v, tuple):
-            v = list(v)
-        out[k] = v
-    return out
 
 
 def ddpm_case(name, overrides, cases):
@@ -568,7 +476,8 @@ def main():
     tiny_vocab_dir = make_tokenizer_fixtures()
     log("tokenizer fixtures done")
     folder, tok, te, unet, vae, sd2_unet, sd2_te = make_tiny_sd(tiny_vocab_dir)
-    convert_single_file(folder)
+    convert_to_single_file(os.path.join(REF, "diffusers", "scripts", "convert_diffusers_to_original_stable_diffusion.py"),
+                           folder, "tiny-sd")
     sd2_tok = CLIPTokenizer.from_pretrained(tiny_vocab_dir, model_max_length=MAX_LEN, pad_token="!")
     prompts = ["a photo of sks dog", "a painting of a castle on a hill, 8k!!!"]
     text_encoder_io(te, tok, "io/text_encoder.safetensors", prompts)
@@ -587,13 +496,7 @@ def main():
                 "safetensors": __import__("safetensors").__version__,
                 "tokenizer_classes": sorted(tokenizer_classes())}
     write_json({"versions": versions, "log": LOG}, "versions.json")
-    total = 0
-    for root, _, files in sorted(os.walk(OUT)):
-        for name in sorted(files):
-            p = os.path.join(root, name)
-            total += os.path.getsize(p)
-            print(f"{os.path.getsize(p):>10}  {os.path.relpath(p, OUT)}")
-    print(f"{total:>10}  TOTAL")
+    print(f"{print_files():>10}  TOTAL")
     print(json.dumps(versions))
 
 

@@ -10,10 +10,8 @@ still write their files. References are float64 on the CPU, stored as F32 (integ
 """
 
 import json
-import math
 import os
 import shutil
-import subprocess
 import sys
 import traceback
 
@@ -27,11 +25,12 @@ import transformers
 from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
 
-OUT = os.path.abspath(sys.argv[1])
+import fixture_common
+from fixture_common import LOG, MAX_LEN, assert_same_weights, gen, ids_of, log, print_files, randomise, write_json
+
+OUT = fixture_common.set_output(sys.argv[1])
 TOKENIZER = os.path.abspath(sys.argv[2])
 CONVERT = os.path.abspath(sys.argv[3])
-MAX_LEN = 77
-LOG = []
 FAILED = []
 
 # The layout of SDXL base 1.0 at toy width: three levels, no attention in the first, two resnets per level (the
@@ -56,11 +55,6 @@ SCHEDULER = dict(
 PROMPTS = ["a photo of sks dog", "a painting of a castle on a hill, 8k!!!"]
 
 
-def log(msg):
-    print(msg, flush=True)
-    LOG.append(msg)
-
-
 def part(name, fn, *args):
     try:
         result = fn(*args)
@@ -72,48 +66,9 @@ def part(name, fn, *args):
         return None
 
 
-def path(*parts):
-    p = os.path.join(OUT, *parts)
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    return p
-
-
 def save_tensors(tensors, rel, metadata=None):
-    out = {}
-    for k, v in tensors.items():
-        v = v.detach().cpu()
-        out[k] = (v.to(torch.float32) if v.is_floating_point() else v.to(torch.int64)).contiguous().clone()
-    save_file(out, path(rel), metadata={k: str(v) for k, v in (metadata or {}).items()})
+    out = fixture_common.save_tensors(tensors, rel, metadata)
     log(f"{rel}: " + ", ".join(f"{k} {list(v.shape)}" for k, v in sorted(out.items())))
-
-
-def write_json(obj, rel):
-    with open(path(rel), "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-
-
-def gen(seed):
-    return torch.Generator().manual_seed(seed)
-
-
-def randomise(model, seed):
-    """As make_fixtures.py: no zero-initialised layer hides a bug, activations stay O(1)."""
-    g = gen(seed)
-    norms = (torch.nn.GroupNorm, torch.nn.LayerNorm)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            owner = model.get_submodule(name.rsplit(".", 1)[0]) if "." in name else model
-            r = torch.randn(p.shape, generator=g, dtype=torch.float32)
-            if isinstance(owner, norms):
-                p.copy_(1 + 0.1 * r if name.endswith("weight") else 0.1 * r)
-            elif isinstance(owner, torch.nn.Embedding):
-                p.copy_(0.5 * r)
-            elif p.dim() == 1:
-                p.copy_(0.05 * r)
-            else:
-                p.copy_(r / math.sqrt(p[0].numel()))
-    return model.eval()
 
 
 def text_config(vocab_size, hidden, intermediate, layers, act, projection):
@@ -135,17 +90,6 @@ def prefixed_text_model_keys(file):
     if fixed.keys() != tensors.keys():
         save_file(fixed, file, metadata=metadata)
         log(f"{os.path.relpath(file, OUT)}: keys rewritten with the text_model. prefix")
-
-
-def assert_same_weights(a, b, what):
-    sa, sb = a.state_dict(), b.state_dict()
-    assert sa.keys() == sb.keys(), f"{what}: keys differ after reload: {sorted(set(sa) ^ set(sb))[:10]}"
-    for k in sa:
-        assert torch.equal(sa[k], sb[k]), f"{what}: {k} differs after reload"
-
-
-def ids_of(tok, text):
-    return tok(text, padding="max_length", max_length=MAX_LEN, truncation=True)["input_ids"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -187,17 +131,6 @@ def make_tiny_sdxl():
     with open(os.path.join(folder, "model_index.json")) as f:
         log("model_index.json: " + f.read().replace("\n", " "))
     return folder
-
-
-def convert_single_file(folder):
-    target = path("tiny-sdxl.safetensors")
-    subprocess.run([sys.executable, CONVERT, "--model_path", folder, "--checkpoint_path", target, "--use_safetensors"],
-                   check=True)
-    with safe_open(target, "pt") as f:
-        keys = {k: {"shape": list(f.get_slice(k).get_shape()), "dtype": f.get_slice(k).get_dtype()} for k in sorted(f.keys())}
-    write_json(keys, "tiny-sdxl.keys.json")
-    log(f"tiny-sdxl.safetensors: {len(keys)} tensors")
-    return target
 
 
 def diffusers_reads_single_file(folder, target):
@@ -347,7 +280,7 @@ def main():
     os.makedirs(OUT)
     folder = part("tiny-sdxl", make_tiny_sdxl)
     if folder is not None:
-        target = part("single file", convert_single_file, folder)
+        target = part("single file", fixture_common.convert_to_single_file, CONVERT, folder, "tiny-sdxl")
         if target is not None:
             part("diffusers from_single_file cross-check", diffusers_reads_single_file, folder, target)
         part("text encoder io", text_encoder_io, folder)
@@ -358,10 +291,7 @@ def main():
                 "diffusers": diffusers.__version__, "numpy": np.__version__,
                 "safetensors": __import__("safetensors").__version__}
     write_json({"versions": versions, "failed": FAILED, "log": LOG}, "versions_sdxl.json")
-    for root, _, files in sorted(os.walk(OUT)):
-        for name in sorted(files):
-            p = os.path.join(root, name)
-            print(f"{os.path.getsize(p):>10}  {os.path.relpath(p, OUT)}")
+    print_files()
     print(json.dumps(versions), "failed:", FAILED)
     sys.exit(1 if FAILED else 0)
 

@@ -90,6 +90,27 @@ public record Block(Config config, String path) {
         return v;
     }
 
+    /** A string that must be one of {@code allowed}. */
+    public String oneOf(String key, String... allowed) {
+        String value = getString(key);
+        if (!Arrays.asList(allowed).contains(value)) {
+            String last = allowed[allowed.length - 1];
+            String others = String.join(", ", Arrays.copyOf(allowed, allowed.length - 1));
+            throw bad(key, "must be " + (others.isEmpty() ? "" : others + " or ") + last + ", got '" + value + "'");
+        }
+        return value;
+    }
+
+    /** The value read by {@code parser}; its IllegalArgumentException becomes an error naming the key. */
+    public <T> T parsed(String key, Function<String, T> parser) {
+        return parse(key, getString(key), parser);
+    }
+
+    /** {@link #parsed(String, Function)} of a key that may be absent, which reads as {@code fallback}. */
+    public <T> T parsed(String key, String fallback, Function<String, T> parser) {
+        return parse(key, getString(key, fallback), parser);
+    }
+
     /** One of an enum's constants, written in lower case with '-' for '_' ({@code cosine-with-restarts}). */
     public <E extends Enum<E>> E choice(String key, Class<E> type) {
         String value = getString(key);
@@ -103,6 +124,14 @@ public record Block(Config config, String path) {
 
     public ConfigException.BadValue bad(String key, String message) {
         return new ConfigException.BadValue(origin(key), keyPath(key), message);
+    }
+
+    private <T> T parse(String key, String value, Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw bad(key, e.getMessage());
+        }
     }
 
     private String keyPath(String key) {

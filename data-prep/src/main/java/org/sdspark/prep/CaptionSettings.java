@@ -22,16 +22,8 @@ public record CaptionSettings(String input, String output, boolean overwrite, St
 
     public static CaptionSettings from(Config c) {
         Block b = new Block(c, "").child(PATH);
-        CaptionMode mode;
-        try {
-            mode = CaptionMode.parse(b.getString("mode"));
-        } catch (IllegalArgumentException e) {
-            throw b.bad("mode", e.getMessage());
-        }
-        String dtype = b.getString("dtype");
-        if (!dtype.equals("auto") && !dtype.equals("float32") && !dtype.equals("float16")) {
-            throw b.bad("dtype", "must be auto, float32 or float16, got '" + dtype + "'");
-        }
+        CaptionMode mode = b.parsed("mode", CaptionMode::parse);
+        String dtype = b.oneOf("dtype", "auto", "float32", "float16");
         double repetition = b.getDouble("repetition-penalty");
         if (!(repetition > 0)) throw b.bad("repetition-penalty", "must be > 0, got " + repetition);
         return new CaptionSettings(b.requiredString("input"), b.requiredString("output"), b.getBoolean("overwrite"),

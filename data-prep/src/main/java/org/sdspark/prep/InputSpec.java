@@ -17,12 +17,7 @@ public record InputSpec(String path, InputFormat format, String instancePrompt,
 
     static InputSpec read(Block b, IngestSettings ingest) {
         String path = b.requiredString("path");
-        InputFormat format;
-        try {
-            format = InputFormat.parse(b.getString("format", "auto"));
-        } catch (IllegalArgumentException e) {
-            throw b.bad("format", e.getMessage());
-        }
+        InputFormat format = b.parsed("format", "auto", InputFormat::parse);
         String prompt = b.getString("instance-prompt", ingest.instancePrompt());
         String captionColumn = b.getString("caption-column", ingest.captionColumn());
         String imageColumn = b.getString("image-column", ingest.imageColumn());

@@ -2,7 +2,6 @@ package org.sdspark.prep;
 
 import com.typesafe.config.Config;
 import java.io.Serializable;
-import java.util.List;
 import org.sdspark.prep.tensor.ResampleFilter;
 
 /**
@@ -22,26 +21,13 @@ public record LatentSettings(String input, String output, boolean overwrite, Str
         implements Serializable {
 
     public static final String PATH = "sdspark.latents";
-    private static final List<String> TYPES = List.of("auto", "float16", "float32");
+    private static final String[] TYPES = {"auto", "float16", "float32"};
 
     public static LatentSettings from(Config c) {
         Block b = new Block(c, "").child(PATH);
-        ResampleFilter resample;
-        try {
-            resample = ResampleFilter.of(b.getString("resample"));
-        } catch (IllegalArgumentException e) {
-            throw b.bad("resample", e.getMessage());
-        }
+        ResampleFilter resample = b.parsed("resample", ResampleFilter::of);
         return new LatentSettings(b.requiredString("input"), b.requiredString("output"), b.getBoolean("overwrite"),
-                b.requiredString("model"), b.getBoolean("flip"), resample, b.positive("batch-size"), type(b, "dtype"),
-                type(b, "storage"), b.atLeast("partitions", 0));
-    }
-
-    private static String type(Block b, String key) {
-        String value = b.getString(key);
-        if (!TYPES.contains(value)) {
-            throw b.bad(key, "must be auto, float16 or float32, got '" + value + "'");
-        }
-        return value;
+                b.requiredString("model"), b.getBoolean("flip"), resample, b.positive("batch-size"), b.oneOf("dtype", TYPES),
+                b.oneOf("storage", TYPES), b.atLeast("partitions", 0));
     }
 }

@@ -28,7 +28,8 @@ class CaptionSettingsTest {
         String base = "sdspark.caption { input = \"/in\", output = \"/out\", model = \"/blip\"\n";
         assertThatThrownBy(() -> parse(base + "mode = merge }")).isInstanceOf(ConfigException.BadValue.class)
                 .hasMessageContaining("job.conf: 2").hasMessageContaining("sdspark.caption.mode");
-        assertThatThrownBy(() -> parse(base + "dtype = bfloat16 }")).hasMessageContaining("sdspark.caption.dtype");
+        assertThatThrownBy(() -> parse(base + "dtype = bfloat16 }")).hasMessageContaining("sdspark.caption.dtype")
+                .hasMessageContaining("must be auto, float32 or float16, got 'bfloat16'");
         assertThatThrownBy(() -> parse(base + "num-beams = 0 }")).hasMessageContaining("sdspark.caption.num-beams");
         assertThatThrownBy(() -> parse(base + "repetition-penalty = 0 }")).hasMessageContaining("sdspark.caption.repetition-penalty");
         assertThatThrownBy(() -> parse("sdspark.caption { input = \"/in\", output = \"/out\" }"))

@@ -1,6 +1,7 @@
 package org.sdspark.jobs;
 
 import com.typesafe.config.Config;
+import java.util.List;
 import java.util.Set;
 import org.sdspark.jobs.config.ConfigLoader;
 
@@ -22,5 +23,14 @@ public final class CommonOptions {
 
     public static Config load(Options options) {
         return ConfigLoader.loadFrom(options.value("--config"), options.all("--set"));
+    }
+
+    /** The configuration of {@code sdspark <command> args}, which must name a file or set keys. */
+    public static Config loadRequired(List<String> args, String command) {
+        Options options = Options.parse(args, NAMES);
+        if (options.value("--config").isEmpty() && options.all("--set").isEmpty()) {
+            throw new UsageError("needs --config FILE (or --set keys); see sdspark " + command + " --help");
+        }
+        return load(options);
     }
 }

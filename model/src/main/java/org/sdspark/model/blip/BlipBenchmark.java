@@ -8,11 +8,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.cuda.CudaUtils;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.sdspark.model.bench.ReferenceBenchmark;
 import org.sdspark.model.generation.GenerationSettings;
 import org.sdspark.model.nn.StateDict;
 
@@ -51,11 +50,7 @@ public final class BlipBenchmark {
                          @JsonProperty("peak_rss_gib") double peakRssGib) {
 
         public String toJson() {
-            try {
-                return new ObjectMapper().writeValueAsString(this);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            return ReferenceBenchmark.jsonLine(this);
         }
     }
 

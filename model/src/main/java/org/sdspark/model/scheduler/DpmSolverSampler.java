@@ -16,15 +16,15 @@ public final class DpmSolverSampler implements Sampler {
     private final double[] timesteps;
     private final String name;
     private final boolean sde;
-    private NDManager memory;
+    private final StepHistory history;
     private NDArray previousX0;
-    private int nextStep;
 
     public DpmSolverSampler(SchedulerConfig config, int n, boolean karras, boolean sde) {
         this.steps = new DpmSolverSteps(config, n, karras, sde);
         this.timesteps = Arrays.stream(steps.timesteps()).asDoubleStream().toArray();
         this.name = "dpmpp-2m" + (sde ? "-sde" : "") + (karras ? "-karras" : "");
         this.sde = sde;
+        this.history = new StepHistory(name, timesteps.length);
     }
 
     @Override
@@ -48,18 +48,11 @@ public final class DpmSolverSampler implements Sampler {
 
     @Override
     public NDArray step(NDArray modelOutput, int stepIndex, NDArray sample, NDArray noise) {
-        Tensors.checkStep(stepIndex, timesteps.length);
-        if (stepIndex != nextStep) {
-            throw new IllegalStateException(name + " steps must run in order: expected step " + nextStep
-                    + ", got " + stepIndex + " (make a new sampler per run)");
-        }
+        NDManager memory = history.begin(stepIndex, sample);
         if (sde && noise == null) {
             throw new IllegalArgumentException(name + " needs a unit Gaussian noise tensor at every step");
         }
         DpmSolverSteps.Step s = steps.step(stepIndex);
-        if (memory == null) {
-            memory = sample.getManager().getEngine().newBaseManager(sample.getDevice());
-        }
         NDArray[] x0 = new NDArray[1];
         NDArray prev = Tensors.scoped(sample, () -> {
             x0[0] = Tensors.combine(s.x0(), sample, modelOutput);
@@ -77,16 +70,13 @@ public final class DpmSolverSampler implements Sampler {
             previousX0.close();
         }
         previousX0 = x0[0];
-        nextStep++;
+        history.end();
         return prev;
     }
 
     @Override
     public void close() {
-        if (memory != null) {
-            memory.close();
-            memory = null;
-            previousX0 = null;
-        }
+        history.close();
+        previousX0 = null;
     }
 }

@@ -12,16 +12,16 @@ public final class UniPcSampler implements Sampler {
     private final UniPcSteps steps;
     private final double[] timesteps;
     private final String name;
-    private NDManager memory;
+    private final StepHistory history;
     private NDArray lastSample;
     private NDArray previousX0;
     private NDArray beforePreviousX0;
-    private int nextStep;
 
     public UniPcSampler(SchedulerConfig config, int n, boolean karras) {
         this.steps = new UniPcSteps(config, n, karras);
         this.timesteps = Arrays.stream(steps.timesteps()).asDoubleStream().toArray();
         this.name = "unipc" + (karras ? "-karras" : "");
+        this.history = new StepHistory(name, timesteps.length);
     }
 
     @Override
@@ -40,14 +40,7 @@ public final class UniPcSampler implements Sampler {
 
     @Override
     public NDArray step(NDArray modelOutput, int stepIndex, NDArray sample, NDArray noise) {
-        Tensors.checkStep(stepIndex, timesteps.length);
-        if (stepIndex != nextStep) {
-            throw new IllegalStateException(name + " steps must run in order: expected step " + nextStep
-                    + ", got " + stepIndex + " (make a new sampler per run)");
-        }
-        if (memory == null) {
-            memory = sample.getManager().getEngine().newBaseManager(sample.getDevice());
-        }
+        NDManager memory = history.begin(stepIndex, sample);
         NDArray[] kept = new NDArray[2];
         NDArray next = Tensors.scoped(sample, () -> {
             NDArray x0 = Tensors.combine(steps.x0(stepIndex), sample, modelOutput);
@@ -72,7 +65,7 @@ public final class UniPcSampler implements Sampler {
         lastSample = kept[0];
         beforePreviousX0 = previousX0;
         previousX0 = kept[1];
-        nextStep++;
+        history.end();
         return next;
     }
 
@@ -83,12 +76,9 @@ public final class UniPcSampler implements Sampler {
 
     @Override
     public void close() {
-        if (memory != null) {
-            memory.close();
-            memory = null;
-            lastSample = null;
-            previousX0 = null;
-            beforePreviousX0 = null;
-        }
+        history.close();
+        lastSample = null;
+        previousX0 = null;
+        beforePreviousX0 = null;
     }
 }

@@ -9,8 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,7 +112,7 @@ public final class UNetBenchmark {
                          @JsonProperty("peak_train_gib") Double peakTrainGib) {
 
         public String toJson() {
-            return json(this);
+            return ReferenceBenchmark.jsonLine(this);
         }
     }
 
@@ -131,7 +129,7 @@ public final class UNetBenchmark {
         }
 
         public String toJson() {
-            return json(this);
+            return ReferenceBenchmark.jsonLine(this);
         }
     }
 
@@ -204,14 +202,6 @@ public final class UNetBenchmark {
             }
         }
         return (System.nanoTime() - start) / 1e9 / s.steps();
-    }
-
-    private static String json(Object value) {
-        try {
-            return new ObjectMapper().writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**

@@ -5,8 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -66,7 +64,7 @@ public final class VaeEncodeBenchmark {
                          @JsonProperty("peak_gib") Double peakGib) {
 
         public String toJson() {
-            return json(this);
+            return ReferenceBenchmark.jsonLine(this);
         }
     }
 
@@ -80,7 +78,7 @@ public final class VaeEncodeBenchmark {
         }
 
         public String toJson() {
-            return json(this);
+            return ReferenceBenchmark.jsonLine(this);
         }
     }
 
@@ -136,13 +134,5 @@ public final class VaeEncodeBenchmark {
         Double peak = measuresMemory ? CudaMemory.of(device).peakAllocated() / GIB : null;
         return new Result("sdspark", device.toString(), s.batch(), side, encoder.dataType().toString(), s.steps(),
                 s.batch() / seconds, peak);
-    }
-
-    private static String json(Object value) {
-        try {
-            return new ObjectMapper().writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -2,7 +2,9 @@ package org.sdspark.model.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.sdspark.model.pipeline.PipelineLoadSaveTest.assertIdentical;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertAllIdentical;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertIdentical;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertIdenticalUnderTextModel;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -13,11 +15,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.sdspark.model.checkpoint.TextEncoderKeyMap;
 import org.sdspark.model.nn.ModelLoadException;
 import org.sdspark.model.nn.StateDict;
 import org.sdspark.model.testing.Fixtures;
@@ -52,9 +52,7 @@ class CheckpointFilesTest {
     void aTrainingCheckpointLoadsTheModelWeightsLeavingEmaAndScheduleBuffersOut() throws IOException {
         try (StableDiffusionPipeline ckpt = StableDiffusionPipeline.load(manager, ZIP, withConfig(false));
              StableDiffusionPipeline folder = StableDiffusionPipeline.load(manager, FOLDER)) {
-            int n = assertIdentical("unet", ckpt.unet().stateDict(), folder.unet().stateDict())
-                    + assertIdentical("vae", ckpt.vae().stateDict(), folder.vae().stateDict())
-                    + assertIdentical("text_encoder", ckpt.textEncoder().weights(), folder.textEncoder().weights());
+            int n = assertAllIdentical(ckpt, folder);
             System.out.println(".ckpt (zip) vs diffusers folder: " + n + " tensors bit-identical");
         }
     }
@@ -91,10 +89,7 @@ class CheckpointFilesTest {
                 assertIdentical("unet", legacy.unet().stateDict(), fp16.unet().stateDict());
                 assertIdentical("vae", legacy.vae().stateDict(), fp16.vae().stateDict());
                 // transformers 5 saved the variant's text encoder without the text_model. prefix
-                Map<String, NDArray> text = new TreeMap<>();
-                fp16.textEncoder().weights().tensors().forEach((k, v) -> text.put(TextEncoderKeyMap.canonical(k), v));
-                assertThat(legacy.textEncoder().weights().tensors().keySet()).containsExactlyInAnyOrderElementsOf(text.keySet());
-                text.forEach((k, v) -> assertThat(legacy.textEncoder().weights().tensors().get(k).contentEquals(v)).as(k).isTrue());
+                assertIdenticalUnderTextModel("text_encoder", legacy.textEncoder().weights(), fp16.textEncoder().weights());
             }
         }
         try (StableDiffusionPipeline legacyEma = StableDiffusionPipeline.load(manager, LEGACY_FP16, withConfig(true));

@@ -1,24 +1,20 @@
 package org.sdspark.model.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertIdentical;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertIdenticalUnderTextModel;
+import static org.sdspark.model.pipeline.PipelineFolders.saveWithoutMetadata;
+import static org.sdspark.model.pipeline.PipelineFolders.writeConfig;
+import static org.sdspark.model.pipeline.PipelineFolders.writeRandomWeights;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sdspark.model.checkpoint.TextEncoderKeyMap;
-import org.sdspark.model.clip.ClipTextConfig;
-import org.sdspark.model.clip.ClipTextModel;
-import org.sdspark.model.nn.StateDict;
 import org.sdspark.model.testing.Fixtures;
-import org.sdspark.model.unet.UNet2DConditionModel;
 import org.sdspark.model.unet.UNetConfig;
-import org.sdspark.model.vae.AutoencoderKL;
-import org.sdspark.model.vae.VaeConfig;
 
 /**
  * A checkpoint as other tools write them (original layout, no metadata) of a small model that keeps
@@ -50,20 +46,9 @@ class InferredConfigsTest {
 
         Path foreign = dir.resolve("foreign.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
-            try (UNet2DConditionModel unet = UNet2DConditionModel.random(m, UNetConfig.read(folder.resolve("unet/config.json")));
-                 AutoencoderKL vae = AutoencoderKL.random(m, VaeConfig.read(folder.resolve("vae/config.json")));
-                 ClipTextModel text = ClipTextModel.of(ClipTextConfig.load(folder.resolve("text_encoder/config.json")),
-                         StateDict.random(m, "random"))) {
-                unet.stateDict().save(folder.resolve("unet/diffusion_pytorch_model.safetensors"), Map.of());
-                vae.stateDict().save(folder.resolve("vae/diffusion_pytorch_model.safetensors"), Map.of());
-                text.weights().save(folder.resolve("text_encoder/model.safetensors"), Map.of());
-            }
+            writeRandomWeights(m, folder);
             try (StableDiffusionPipeline original = StableDiffusionPipeline.load(m, folder)) {
-                Path withConfigs = dir.resolve("with-configs.safetensors");
-                original.saveSingleFile(withConfigs);
-                try (StateDict all = StateDict.load(m, withConfigs)) {
-                    StateDict.write(foreign, all.tensors(), Map.of()); // as A1111 or diffusers' script write it
-                }
+                saveWithoutMetadata(m, original, foreign);
                 try (StableDiffusionPipeline inferred = StableDiffusionPipeline.load(m, foreign)) {
                     UNetConfig u = inferred.configs().unet();
                     assertThat(u.blockOutChannels()).containsExactly(32, 64);
@@ -71,13 +56,14 @@ class InferredConfigsTest {
                     assertThat(u.crossAttentionDim()).isEqualTo(64);
                     assertThat(inferred.configs().textEncoder().numHiddenLayers()).isEqualTo(2);
                     assertThat(inferred.configs().tokenizer().vocabSize()).isEqualTo(49408);
-                    assertSame(inferred.unet().stateDict(), original.unet().stateDict());
-                    assertSame(inferred.vae().stateDict(), original.vae().stateDict());
-                    assertSame(inferred.textEncoder().weights(), original.textEncoder().weights());
+                    assertIdentical("unet", inferred.unet().stateDict(), original.unet().stateDict());
+                    assertIdentical("vae", inferred.vae().stateDict(), original.vae().stateDict());
+                    assertIdenticalUnderTextModel("text_encoder", inferred.textEncoder().weights(),
+                            original.textEncoder().weights());
                     Path converted = dir.resolve("converted");
                     inferred.saveDiffusers(converted);
                     try (StableDiffusionPipeline back = StableDiffusionPipeline.load(m, converted)) {
-                        assertSame(back.unet().stateDict(), original.unet().stateDict());
+                        assertIdentical("unet", back.unet().stateDict(), original.unet().stateDict());
                         assertThat(back.configs().unet()).isEqualTo(u);
                         assertThat(back.configs().tokenizer().vocabSize()).isEqualTo(49408);
                     }
@@ -86,20 +72,5 @@ class InferredConfigsTest {
                 }
             }
         }
-    }
-
-    private static void writeConfig(Path file, String json) throws IOException {
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, json);
-    }
-
-    // Keys compared under text_model. (a fresh CLIPTextModel is named without it, as transformers 5 saves it)
-    private static void assertSame(StateDict actual, StateDict expected) {
-        assertThat(actual.tensors().keySet()).hasSameSizeAs(expected.tensors().keySet());
-        expected.tensors().forEach((k, v) -> {
-            NDArray a = actual.tensors().get(actual.contains(k) ? k : TextEncoderKeyMap.canonical(k));
-            assertThat(a).as(k).isNotNull();
-            assertThat(a.contentEquals(v)).as(k).isTrue();
-        });
     }
 }

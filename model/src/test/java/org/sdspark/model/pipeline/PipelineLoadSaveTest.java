@@ -2,6 +2,13 @@ package org.sdspark.model.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertAllIdentical;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertDiffusersRoundTripIsBitExact;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertIdentical;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertIdenticalUnderTextModel;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertSingleFileRoundTripIsBitExact;
+import static org.sdspark.model.pipeline.PipelineFolders.copyTree;
+import static org.sdspark.model.pipeline.PipelineFolders.tree;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -14,7 +21,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,31 +55,17 @@ class PipelineLoadSaveTest {
     void singleFileAndDiffusersFolderLoadToIdenticalTensors() throws IOException {
         try (StableDiffusionPipeline folder = StableDiffusionPipeline.load(manager, FOLDER);
              StableDiffusionPipeline single = StableDiffusionPipeline.load(manager, SINGLE, WITH_CONFIG)) {
-            int n = assertIdentical("unet", single.unet().stateDict(), folder.unet().stateDict())
-                    + assertIdentical("vae", single.vae().stateDict(), folder.vae().stateDict())
-                    + assertIdentical("text_encoder", single.textEncoder().weights(), folder.textEncoder().weights());
+            int n = assertAllIdentical(single, folder);
             System.out.println("single file vs diffusers folder: " + n + " tensors bit-identical");
         }
     }
 
     @Test
     void diffusersRoundTripIsBitExact() throws IOException {
-        Path first = dir.resolve("first");
-        Path second = dir.resolve("second");
-        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(manager, FOLDER)) {
-            p.saveDiffusers(first);
-            try (StableDiffusionPipeline back = StableDiffusionPipeline.load(manager, first)) {
-                assertIdentical("unet", back.unet().stateDict(), p.unet().stateDict());
-                assertIdentical("vae", back.vae().stateDict(), p.vae().stateDict());
-                assertIdentical("text_encoder", back.textEncoder().weights(), p.textEncoder().weights());
-                back.saveDiffusers(second);
-            }
-        }
-        Map<String, byte[]> a = tree(first);
+        Map<String, byte[]> a = assertDiffusersRoundTripIsBitExact(manager, FOLDER, dir);
         assertThat(a.keySet()).contains("model_index.json", "unet/config.json", "unet/diffusion_pytorch_model.safetensors",
                 "vae/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors", "tokenizer/vocab.json",
                 "tokenizer/merges.txt", "scheduler/scheduler_config.json");
-        assertSameBytes(tree(second), a);
         for (String config : List.of("model_index.json", "unet/config.json", "vae/config.json",
                 "text_encoder/config.json", "scheduler/scheduler_config.json", "tokenizer/vocab.json")) {
             assertThat(a.get(config)).as(config).isEqualTo(Files.readAllBytes(FOLDER.resolve(config)));
@@ -83,18 +75,7 @@ class PipelineLoadSaveTest {
 
     @Test
     void singleFileRoundTripIsBitExactAndNeedsNoConfig() throws IOException {
-        Path first = dir.resolve("first.safetensors");
-        Path second = dir.resolve("second.safetensors");
-        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(manager, SINGLE, WITH_CONFIG)) {
-            p.saveSingleFile(first);
-            try (StableDiffusionPipeline back = StableDiffusionPipeline.load(manager, first)) {
-                assertIdentical("unet", back.unet().stateDict(), p.unet().stateDict());
-                assertIdentical("vae", back.vae().stateDict(), p.vae().stateDict());
-                assertIdentical("text_encoder", back.textEncoder().weights(), p.textEncoder().weights());
-                back.saveSingleFile(second);
-            }
-        }
-        assertThat(Files.readAllBytes(second)).isEqualTo(Files.readAllBytes(first));
+        Path first = assertSingleFileRoundTripIsBitExact(manager, SINGLE, WITH_CONFIG, dir);
         try (SafeTensorsFile st = SafeTensorsFile.open(first)) {
             assertThat(st.metadata()).containsKeys("format", "sdspark/unet/config.json", "sdspark/vae/config.json",
                     "sdspark/text_encoder/config.json", "sdspark/scheduler/scheduler_config.json", "sdspark/model_index.json",
@@ -109,7 +90,7 @@ class PipelineLoadSaveTest {
             assertThat(ours.tensors().keySet()).containsExactlyInAnyOrderElementsOf(theirs.tensors().keySet());
             int n = assertIdentical("single file", ours, theirs);
             System.out.println("single-file round trip: " + n + " tensors equal to diffusers' conversion, "
-                    + Files.size(second) + " bytes identical on the second save");
+                    + Files.size(first) + " bytes identical on the second save");
         }
     }
 
@@ -133,10 +114,7 @@ class PipelineLoadSaveTest {
             try (StableDiffusionPipeline back = StableDiffusionPipeline.load(manager, file)) {
                 assertIdentical("unet", back.unet().stateDict(), p.unet().stateDict());
                 // transformers 5 saved the SD2 text encoder without the text_model. level; SD files have it
-                Map<String, NDArray> text = new LinkedHashMap<>();
-                p.textEncoder().weights().tensors().forEach((k, v) -> text.put("text_model." + k, v));
-                assertThat(back.textEncoder().weights().tensors().keySet()).containsExactlyInAnyOrderElementsOf(text.keySet());
-                text.forEach((k, v) -> assertThat(back.textEncoder().weights().tensors().get(k).contentEquals(v)).as(k).isTrue());
+                assertIdenticalUnderTextModel("text_encoder", back.textEncoder().weights(), p.textEncoder().weights());
             }
         }
     }
@@ -236,43 +214,5 @@ class PipelineLoadSaveTest {
         assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, SINGLE))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining(SINGLE.toString())
                 .hasMessageContaining("inferred").hasMessageContaining("norm_num_groups").hasMessageContaining("--config");
-    }
-
-    static int assertIdentical(String what, StateDict actual, StateDict expected) {
-        assertThat(actual.tensors().keySet()).as(what + " keys").containsExactlyInAnyOrderElementsOf(expected.tensors().keySet());
-        expected.tensors().forEach((k, v) -> {
-            NDArray a = actual.tensors().get(k);
-            assertThat(a.getShape()).as(what + " " + k).isEqualTo(v.getShape());
-            assertThat(a.contentEquals(v)).as(what + " " + k).isTrue();
-        });
-        return expected.tensors().size();
-    }
-
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
-    static Map<String, byte[]> tree(Path root) throws IOException {
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
-                out.put(root.relativize(p).toString(), Files.readAllBytes(p));
-            }
-        }
-        return out;
-    }
-
-    static void assertSameBytes(Map<String, byte[]> actual, Map<String, byte[]> expected) {
-        assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
-        expected.forEach((k, v) -> assertThat(actual.get(k)).as(k).isEqualTo(v));
     }
 }

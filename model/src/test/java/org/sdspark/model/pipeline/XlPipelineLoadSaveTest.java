@@ -2,10 +2,11 @@ package org.sdspark.model.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.sdspark.model.pipeline.PipelineLoadSaveTest.assertIdentical;
-import static org.sdspark.model.pipeline.PipelineLoadSaveTest.assertSameBytes;
-import static org.sdspark.model.pipeline.PipelineLoadSaveTest.copyTree;
-import static org.sdspark.model.pipeline.PipelineLoadSaveTest.tree;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertAllIdentical;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertDiffusersRoundTripIsBitExact;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertIdentical;
+import static org.sdspark.model.pipeline.PipelineAssertions.assertSingleFileRoundTripIsBitExact;
+import static org.sdspark.model.pipeline.PipelineFolders.copyTree;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -62,19 +63,9 @@ class XlPipelineLoadSaveTest {
 
     @Test
     void diffusersRoundTripIsBitExact() throws IOException {
-        Path first = dir.resolve("first");
-        Path second = dir.resolve("second");
-        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(manager, FOLDER)) {
-            p.saveDiffusers(first);
-            try (StableDiffusionPipeline back = StableDiffusionPipeline.load(manager, first)) {
-                assertAllIdentical(back, p);
-                back.saveDiffusers(second);
-            }
-        }
-        Map<String, byte[]> a = tree(first);
+        Map<String, byte[]> a = assertDiffusersRoundTripIsBitExact(manager, FOLDER, dir);
         assertThat(a.keySet()).contains("text_encoder_2/model.safetensors", "text_encoder_2/config.json",
                 "tokenizer_2/vocab.json", "tokenizer_2/merges.txt", "tokenizer_2/tokenizer_config.json");
-        assertSameBytes(tree(second), a);
         for (String config : List.of("model_index.json", "unet/config.json", "text_encoder_2/config.json",
                 "tokenizer_2/tokenizer_config.json", "scheduler/scheduler_config.json")) {
             assertThat(a.get(config)).as(config).isEqualTo(Files.readAllBytes(FOLDER.resolve(config)));
@@ -83,16 +74,7 @@ class XlPipelineLoadSaveTest {
 
     @Test
     void singleFileRoundTripEqualsDiffusersConversionAndNeedsNoConfig() throws IOException {
-        Path first = dir.resolve("first.safetensors");
-        Path second = dir.resolve("second.safetensors");
-        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(manager, SINGLE, WITH_CONFIG)) {
-            p.saveSingleFile(first);
-            try (StableDiffusionPipeline back = StableDiffusionPipeline.load(manager, first)) {
-                assertAllIdentical(back, p);
-                back.saveSingleFile(second);
-            }
-        }
-        assertThat(Files.readAllBytes(second)).isEqualTo(Files.readAllBytes(first));
+        Path first = assertSingleFileRoundTripIsBitExact(manager, SINGLE, WITH_CONFIG, dir);
         try (SafeTensorsFile st = SafeTensorsFile.open(first)) {
             assertThat(st.metadata()).containsKeys("sdspark/text_encoder_2/config.json", "sdspark/tokenizer_2/vocab.json",
                     "sdspark/tokenizer_2/tokenizer_config.json", "sdspark/model_index.json");
@@ -135,12 +117,5 @@ class XlPipelineLoadSaveTest {
         Files.delete(mixed.resolve("tokenizer_2/tokenizer.json"));
         assertThatThrownBy(() -> StableDiffusionPipeline.load(manager, mixed))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining("tokenizer_2/merges.txt");
-    }
-
-    private static int assertAllIdentical(StableDiffusionPipeline actual, StableDiffusionPipeline expected) {
-        return assertIdentical("unet", actual.unet().stateDict(), expected.unet().stateDict())
-                + assertIdentical("vae", actual.vae().stateDict(), expected.vae().stateDict())
-                + assertIdentical("text_encoder", actual.textEncoder().weights(), expected.textEncoder().weights())
-                + assertIdentical("text_encoder_2", actual.textEncoder2().weights(), expected.textEncoder2().weights());
     }
 }

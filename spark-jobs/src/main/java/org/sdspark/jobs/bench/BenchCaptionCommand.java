@@ -3,8 +3,6 @@ package org.sdspark.jobs.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +11,7 @@ import java.util.Set;
 import org.sdspark.jobs.Command;
 import org.sdspark.jobs.Options;
 import org.sdspark.jobs.UsageError;
+import org.sdspark.model.bench.ReferenceBenchmark;
 import org.sdspark.model.blip.BlipBenchmark;
 
 /**
@@ -86,20 +85,15 @@ public final class BenchCaptionCommand implements Command {
         return 0;
     }
 
-    private static JsonNode reference(String python, String script, BlipBenchmark.Settings s) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(python, script, "--batch", "" + s.batch(), "--beams", "" + s.beams(),
+    private static JsonNode reference(String python, String script, BlipBenchmark.Settings s) {
+        List<String> arguments = new ArrayList<>(List.of("--batch", "" + s.batch(), "--beams", "" + s.beams(),
                 "--new-tokens", "" + s.newTokens(), "--warmup", "" + s.warmup(), "--steps", "" + s.steps()));
         if (s.fp16()) {
-            command.add("--fp16");
+            arguments.add("--fp16");
         }
         if (s.model() != null) {
-            command.addAll(List.of("--model", s.model().toString()));
+            arguments.addAll(List.of("--model", s.model().toString()));
         }
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (process.waitFor() != 0 || output.isEmpty()) {
-            throw new IOException("the reference " + String.join(" ", command) + " failed (exit " + process.exitValue() + ")");
-        }
-        return new ObjectMapper().readTree(output.substring(output.lastIndexOf('\n') + 1));
+        return ReferenceBenchmark.run(python, Path.of(script), arguments, JsonNode.class);
     }
 }

@@ -3,7 +3,6 @@ package org.sdspark.jobs.caption;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.SortedMap;
@@ -15,7 +14,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.prep.HadoopFiles;
 import org.sdspark.jobs.prep.OutputCommit;
 import org.sdspark.jobs.prep.Progress;
@@ -60,38 +58,22 @@ public final class CaptionJob {
         CaptionSettings settings = CaptionSettings.from(config);
         CaptionJob job = new CaptionJob(spark, settings, out);
         DatasetStage.checkInputAndOutput(job.files, config, KEY, job.input, settings.output(), settings.overwrite());
-        checkModel(config, java.nio.file.Path.of(settings.model()));
-        return job;
-    }
-
-    private static void checkModel(Config config, java.nio.file.Path folder) {
-        String where = DatasetStage.origin(config, KEY + ".model") + ": " + KEY + ".model: ";
-        if (!Files.isDirectory(folder)) {
-            throw new UsageError(where + folder + " is not a folder (executors read the model from the same path)");
-        }
-        try {
+        DatasetStage.checkModel(config, KEY, settings.model(), "the model", folder -> {
             BlipConfig.read(folder.resolve("config.json"));
             BlipImageProcessor.load(folder);
-            BertTokenizer.load(folder);
-        } catch (IOException | RuntimeException e) {
-            throw new UsageError(where + e.getMessage(), e);
-        }
+            return BertTokenizer.load(folder);
+        });
+        return job;
     }
 
     public CaptionReport run() throws IOException {
         long start = System.nanoTime();
         OutputCommit commit = new OutputCommit(files, settings.output(), settings.overwrite(), KEY + ".overwrite");
-        return DatasetStage.commit(spark, commit, out, staging -> write(staging, start));
+        return commit.run(spark, out, staging -> write(staging, start));
     }
 
     private CaptionReport write(Path staging, long start) throws IOException {
-        Dataset<Row> accepted = spark.read().parquet(new Path(input, "accepted").toString());
-        List<String> columns = List.of(accepted.columns());
-        for (String column : COLUMNS) {
-            if (!columns.contains(column)) {
-                throw new UsageError(KEY + ".input: " + input + "/accepted has no column '" + column + "'");
-            }
-        }
+        Dataset<Row> accepted = DatasetStage.readAccepted(spark, KEY, input, COLUMNS);
         int partitions = settings.partitions() > 0 ? settings.partitions() : accepted.rdd().getNumPartitions();
         Dataset<Row> source = settings.partitions() > 0 ? accepted.repartition(partitions) : accepted;
         CaptionMode mode = settings.mode();

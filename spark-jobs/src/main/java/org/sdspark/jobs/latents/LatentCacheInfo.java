@@ -1,10 +1,7 @@
 package org.sdspark.jobs.latents;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import org.sdspark.jobs.ReportJson;
 import org.sdspark.model.vae.VaeIdentity;
 
 /**
@@ -22,24 +19,15 @@ public record LatentCacheInfo(String vae, String vaeEncoderSha256, double scalin
                               int latentChannels, String dtype, String storage, boolean flip, String resample) {
     public static final String FILE = "latents.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     public VaeIdentity identity() {
         return new VaeIdentity(vaeEncoderSha256, scalingFactor, shiftFactor, latentChannels);
     }
 
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a record of strings and numbers always serialises", e);
-        }
+        return ReportJson.write(this);
     }
 
     public static LatentCacheInfo fromJson(String json) throws JsonProcessingException {
-        return JSON.readValue(json, LatentCacheInfo.class);
+        return ReportJson.readIgnoringUnknownKeys(json, LatentCacheInfo.class);
     }
 }

@@ -16,7 +16,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.prep.HadoopFiles;
 import org.sdspark.jobs.prep.OutputCommit;
 import org.sdspark.jobs.prep.Progress;
@@ -64,37 +63,23 @@ public final class LatentsJob {
         HadoopFiles files = HadoopFiles.of(spark);
         DatasetStage.checkInputAndOutput(files, config, KEY, files.qualify(settings.input()), settings.output(),
                 settings.overwrite());
-        return new LatentsJob(spark, settings, identity(config, settings.model()), out);
-    }
-
-    private static VaeIdentity identity(Config config, String model) {
-        java.nio.file.Path folder = java.nio.file.Path.of(model);
-        String where = DatasetStage.origin(config, KEY + ".model") + ": " + KEY + ".model: ";
-        if (!java.nio.file.Files.isDirectory(folder)) {
-            throw new UsageError(where + folder + " is not a folder (executors read the VAE from the same path)");
-        }
-        try (VaeImageEncoder encoder = VaeImageEncoder.load(folder, Device.cpu(), DataType.FLOAT32)) {
-            return encoder.identity();
-        } catch (IOException | RuntimeException e) {
-            throw new UsageError(where + e.getMessage(), e);
-        }
+        VaeIdentity vae = DatasetStage.checkModel(config, KEY, settings.model(), "the VAE", folder -> {
+            try (VaeImageEncoder encoder = VaeImageEncoder.load(folder, Device.cpu(), DataType.FLOAT32)) {
+                return encoder.identity();
+            }
+        });
+        return new LatentsJob(spark, settings, vae, out);
     }
 
     public LatentsReport run() throws IOException {
         long start = System.nanoTime();
         OutputCommit commit = new OutputCommit(files, settings.output(), settings.overwrite(), KEY + ".overwrite");
-        return DatasetStage.commit(spark, commit, out, staging -> write(staging, start));
+        return commit.run(spark, out, staging -> write(staging, start));
     }
 
     private LatentsReport write(Path staging, long start) throws IOException {
-        Dataset<Row> accepted = spark.read().parquet(new Path(input, "accepted").toString());
-        List<String> columns = List.of(accepted.columns());
-        for (String column : COLUMNS) {
-            if (!columns.contains(column)) {
-                throw new UsageError(KEY + ".input: " + input + "/accepted has no column '" + column + "'");
-            }
-        }
-        accepted = accepted.drop(LatentColumns.ALL.toArray(String[]::new));
+        Dataset<Row> accepted = DatasetStage.readAccepted(spark, KEY, input, COLUMNS)
+                .drop(LatentColumns.ALL.toArray(String[]::new));
         int partitions = settings.partitions() > 0 ? settings.partitions() : accepted.rdd().getNumPartitions();
         Dataset<Row> source = settings.partitions() > 0 ? accepted.repartition(partitions) : accepted;
         String dtype = computeType();

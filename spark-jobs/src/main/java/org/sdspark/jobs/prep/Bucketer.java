@@ -6,7 +6,6 @@ import java.util.Iterator;
 import java.util.Map;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.sdspark.prep.BucketSettings;
 import org.sdspark.prep.bucket.AspectRatioBuckets;
 import org.sdspark.prep.bucket.BucketFit;
@@ -47,11 +46,14 @@ final class Bucketer implements MapPartitionsFunction<Row, Row> {
         String concept = r.getAs("concept");
         int repeats = conceptRepeats.getOrDefault(concept, r.getAs("repeats"));
         BucketFit fit = buckets.assign(width, height);
-        return RowFactory.create(id(source), source, r.getAs("image"), r.getAs("format"), width, height,
-                r.getAs("caption"), r.getAs("caption_source"), repeats, concept,
-                fit.bucket().width(), fit.bucket().height(), fit.resizedWidth(), fit.resizedHeight(),
-                fit.cropLeft(), fit.cropTop(), r.getAs("sha256"), r.getAs("phash"), r.getAs("image_path"),
-                r.getAs("metadata"));
+        return new RowBuilder(PrepSchema.ACCEPTED)
+                .copy(r, "source", "image", "format", "width", "height", "caption", "caption_source", "concept", "sha256",
+                        "phash", "image_path", "metadata")
+                .set("id", id(source)).set("repeats", repeats)
+                .set("bucket_width", fit.bucket().width()).set("bucket_height", fit.bucket().height())
+                .set("resized_width", fit.resizedWidth()).set("resized_height", fit.resizedHeight())
+                .set("crop_left", fit.cropLeft()).set("crop_top", fit.cropTop())
+                .build();
     }
 
     /** 96 bits of the source's SHA-256: the same file gets the same id in every run. */

@@ -12,7 +12,6 @@ import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.sdspark.prep.FilterSettings;
 import org.sdspark.prep.filter.DedupCandidate;
 import org.sdspark.prep.filter.DuplicateResolver;
@@ -49,7 +48,7 @@ final class Deduplicator {
                 (FlatMapFunction<Row, Row>) r -> keys(r, exactDuplicates, maxDistance),
                 Encoders.row(PrepSchema.DEDUP));
         List<Row> edges = keyed
-                .groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
+                .groupByKey((MapFunction<Row, String>) r -> r.getAs("key"), Encoders.STRING())
                 .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (key, members) ->
                                 edges(members, exactDuplicates, maxDistance),
                         Encoders.row(PrepSchema.EDGE))
@@ -63,48 +62,62 @@ final class Deduplicator {
         String sha256 = r.getAs("sha256");
         long phash = r.getAs("phash");
         long pixels = (long) r.<Integer>getAs("width") * r.<Integer>getAs("height");
-        List<Row> keyed = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
         if (exact) {
-            keyed.add(RowFactory.create("s" + sha256, source, sha256, phash, pixels));
+            keys.add("s" + sha256);
         }
         if (distance > 0) {
             for (long band : PerceptualHash.bands(phash, distance)) {
-                keyed.add(RowFactory.create("b" + band, source, sha256, phash, pixels));
+                keys.add("b" + band);
             }
         }
-        return keyed.iterator();
+        return keys.stream().map(key -> new RowBuilder(PrepSchema.DEDUP).set("key", key).set("source", source)
+                .set("sha256", sha256).set("phash", phash).set("pixels", pixels).build()).iterator();
     }
 
     /** Edges joining the members of one group that are duplicates of each other, at most n - 1 of them. */
     private static Iterator<Row> edges(Iterator<Row> members, boolean exact, int distance) {
         List<Row> all = new ArrayList<>();
         members.forEachRemaining(all::add);
-        all.sort(Comparator.comparing(r -> r.getString(1)));
+        all.sort(Comparator.comparing(r -> r.<String>getAs("source")));
         UnionFind joined = new UnionFind();
         List<Row> edges = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             for (int j = i + 1; j < all.size(); j++) {
                 Row a = all.get(i);
                 Row b = all.get(j);
-                boolean same = exact && a.getString(2).equals(b.getString(2));
-                boolean near = distance > 0 && Hamming.distance(a.getLong(3), b.getLong(3)) <= distance;
-                if ((same || near) && !joined.root(a.getString(1)).equals(joined.root(b.getString(1)))) {
-                    joined.union(a.getString(1), b.getString(1));
-                    edges.add(RowFactory.create(a.getString(1), a.getString(2), a.getLong(3), a.getLong(4),
-                            b.getString(1), b.getString(2), b.getLong(3), b.getLong(4)));
+                boolean same = exact && a.getAs("sha256").equals(b.getAs("sha256"));
+                boolean near = distance > 0 && Hamming.distance(a.<Long>getAs("phash"), b.<Long>getAs("phash")) <= distance;
+                if ((same || near) && !joined.root(a.getAs("source")).equals(joined.root(b.getAs("source")))) {
+                    joined.union(a.getAs("source"), b.getAs("source"));
+                    RowBuilder edge = new RowBuilder(PrepSchema.EDGE);
+                    edges.add(end(end(edge, "a", a), "b", b).build());
                 }
             }
         }
         return edges.iterator();
     }
 
+    /** Columns {@code side}, {@code side_sha256}, ... of an EDGE row: the DEDUP row {@code r}'s facts. */
+    private static RowBuilder end(RowBuilder edge, String side, Row r) {
+        return edge.set(side, r.getAs("source")).set(side + "_sha256", r.getAs("sha256"))
+                .set(side + "_phash", r.getAs("phash")).set(side + "_pixels", r.getAs("pixels"));
+    }
+
+    private static DedupCandidate end(Row edge, String side) {
+        return new DedupCandidate(edge.getAs(side), edge.getAs(side + "_sha256"), edge.<Long>getAs(side + "_phash"),
+                edge.<Long>getAs(side + "_pixels"));
+    }
+
     private List<Rejection> resolve(List<Row> edges) {
         Map<String, DedupCandidate> candidates = new HashMap<>();
         UnionFind components = new UnionFind();
         for (Row e : edges) {
-            candidates.put(e.getString(0), new DedupCandidate(e.getString(0), e.getString(1), e.getLong(2), e.getLong(3)));
-            candidates.put(e.getString(4), new DedupCandidate(e.getString(4), e.getString(5), e.getLong(6), e.getLong(7)));
-            components.union(e.getString(0), e.getString(4));
+            DedupCandidate a = end(e, "a");
+            DedupCandidate b = end(e, "b");
+            candidates.put(a.id(), a);
+            candidates.put(b.id(), b);
+            components.union(a.id(), b.id());
         }
         DuplicateResolver resolver = new DuplicateResolver(exact, distance);
         List<Rejection> rejections = new ArrayList<>();

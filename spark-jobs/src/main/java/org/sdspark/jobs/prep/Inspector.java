@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.Iterator;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.util.LongAccumulator;
 import org.sdspark.prep.FilterSettings;
 import org.sdspark.prep.filter.ImageFacts;
@@ -15,6 +14,9 @@ import org.sdspark.prep.filter.Verdict;
 
 /** Reads each candidate's bytes on the executor and runs the quality filter: CANDIDATE to INSPECTED rows. */
 final class Inspector implements MapPartitionsFunction<Row, Row> {
+    /** CANDIDATE columns an INSPECTED row keeps as they are. */
+    private static final String[] CARRIED = {"source", "input", "caption", "caption_source", "repeats", "concept",
+        "image_path", "metadata"};
 
     private final HadoopFiles files;
     private final FilterSettings filter;
@@ -60,10 +62,8 @@ final class Inspector implements MapPartitionsFunction<Row, Row> {
             return rejected(c, r.rejection());
         }
         ImageFacts f = ((Verdict.Accepted) verdict).facts();
-        return inspected(source, c.getAs("input"), caption, c.getAs("caption_source"),
-                c.getAs("repeats"), c.getAs("concept"), null, null,
-                bytes, f.format(), f.width(), f.height(), f.sha256(), f.perceptualHash(),
-                c.getAs("image_path"), c.getAs("metadata"));
+        return inspected(c).set("image", bytes).set("format", f.format()).set("width", f.width())
+                .set("height", f.height()).set("sha256", f.sha256()).set("phash", f.perceptualHash()).build();
     }
 
     private byte[] bytes(Row c) throws IOException {
@@ -76,16 +76,11 @@ final class Inspector implements MapPartitionsFunction<Row, Row> {
     }
 
     private static Row rejected(Row c, Rejection r) {
-        return inspected(c.getAs("source"), c.getAs("input"), c.getAs("caption"), c.getAs("caption_source"),
-                c.getAs("repeats"), c.getAs("concept"), r.reason().code(), r.detail(),
-                null, null, null, null, null, null, c.getAs("image_path"), c.getAs("metadata"));
+        return inspected(c).set("reason", r.reason().code()).set("detail", r.detail()).build();
     }
 
-    /**
-     * An INSPECTED row that knows its schema: when the next stage is another mapPartitions,
-     * Spark hands it these objects as they are, and reading by name needs the schema.
-     */
-    private static Row inspected(Object... values) {
-        return new GenericRowWithSchema(values, PrepSchema.INSPECTED);
+    /** An INSPECTED row of candidate {@code c}, its image facts and rejection still unset. */
+    private static RowBuilder inspected(Row c) {
+        return new RowBuilder(PrepSchema.INSPECTED).copy(c, CARRIED);
     }
 }

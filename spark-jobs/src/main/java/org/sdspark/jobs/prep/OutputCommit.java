@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.sdspark.jobs.SparkSessions;
 import org.sdspark.jobs.UsageError;
 
 /**
@@ -16,6 +18,12 @@ import org.sdspark.jobs.UsageError;
 public final class OutputCommit {
 
     public static final String SUCCESS = "_SUCCESS";
+
+    /** A job's work, writing under the staging directory. */
+    @FunctionalInterface
+    public interface Work<R> {
+        R write(Path staging) throws IOException;
+    }
 
     private final HadoopFiles files;
     private final Path output;
@@ -47,6 +55,26 @@ public final class OutputCommit {
         if (!overwrite && files.exists(output)) {
             throw new UsageError("output " + output + " already exists; set " + overwriteKey + " = true "
                     + "(or --set " + overwriteKey + "=true) to replace it");
+        }
+    }
+
+    /**
+     * Runs {@code work} into the staging directory (first removing dead runs' ones, see {@link
+     * #begin}) and renames it to the output; on any failure the staging directory is removed once
+     * the executors are idle, and the output is left as it was.
+     */
+    public <R> R run(SparkSession spark, PrintStream out, Work<R> work) throws IOException {
+        checkWritable();
+        begin(out);
+        try {
+            R result = work.write(staging);
+            commit();
+            return result;
+        } catch (Throwable e) {
+            // Spark's own exceptions are checked ones thrown undeclared from Scala: catch everything.
+            SparkSessions.awaitIdleExecutors(spark);
+            abort();
+            throw e;
         }
     }
 

@@ -16,10 +16,10 @@ final class OutputTables {
         String prefix = inputRoot.endsWith("/") ? inputRoot : inputRoot + "/";
         for (Row r : spark.read().parquet(output + "/accepted")
                 .select("source", "bucket_width", "bucket_height").collectAsList()) {
-            accepted.put(relative(r.getString(0), prefix), new Bucket(r.getInt(1), r.getInt(2)));
+            accepted.put(relative(r.getAs("source"), prefix), new Bucket(r.getAs("bucket_width"), r.getAs("bucket_height")));
         }
         for (Row r : spark.read().parquet(output + "/rejected").select("source", "reason").collectAsList()) {
-            rejected.put(relative(r.getString(0), prefix), r.getString(1));
+            rejected.put(relative(r.getAs("source"), prefix), r.getAs("reason"));
         }
     }
 

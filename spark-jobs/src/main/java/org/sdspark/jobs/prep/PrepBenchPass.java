@@ -16,7 +16,6 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.sdspark.prep.BucketSettings;
@@ -68,10 +67,18 @@ final class PrepBenchPass {
         for (Row r : rows) {
             String source = r.getAs("source");
             verdicts.put(source.substring(source.lastIndexOf('/') + 1), new BenchOutcome.Verdict(r.getAs("reason"),
-                    r.isNullAt(2) ? 0 : r.getAs("width"), r.isNullAt(3) ? 0 : r.getAs("height"),
-                    r.isNullAt(4) ? 0 : r.getAs("phash"), r.getAs("bucket")));
+                    orZero(r.<Integer>getAs("width")), orZero(r.<Integer>getAs("height")),
+                    orZero(r.<Long>getAs("phash")), r.getAs("bucket")));
         }
         return new BenchOutcome("sdspark", rows.size(), seconds, cores, peakRssMb(), verdicts);
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
+    }
+
+    private static long orZero(Long value) {
+        return value == null ? 0 : value;
     }
 
     /** The JVM's peak resident memory (Linux), or its peak heap elsewhere. */
@@ -108,12 +115,12 @@ final class PrepBenchPass {
                 @Override
                 public Row next() {
                     Row r = inspected.next();
+                    RowBuilder verdict = new RowBuilder(VERDICT).copy(r, "source", "reason");
                     if (r.getAs("reason") != null) {
-                        return RowFactory.create(r.getAs("source"), r.getAs("reason"), null, null, null, null);
+                        return verdict.build();
                     }
                     BucketFit fit = assigner.assign(r.getAs("width"), r.getAs("height"));
-                    return RowFactory.create(r.getAs("source"), null, r.getAs("width"), r.getAs("height"),
-                            r.getAs("phash"), fit.bucket().toString());
+                    return verdict.copy(r, "width", "height", "phash").set("bucket", fit.bucket().toString()).build();
                 }
             };
         }

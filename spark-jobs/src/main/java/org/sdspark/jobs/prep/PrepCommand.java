@@ -6,7 +6,6 @@ import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.sdspark.jobs.Command;
 import org.sdspark.jobs.CommonOptions;
-import org.sdspark.jobs.Options;
 import org.sdspark.jobs.SparkSessions;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.config.S3Settings;
@@ -47,11 +46,7 @@ public final class PrepCommand implements Command {
 
     @Override
     public int run(List<String> args) throws Exception {
-        Options options = Options.parse(args, CommonOptions.NAMES);
-        if (options.value("--config").isEmpty() && options.all("--set").isEmpty()) {
-            throw new UsageError("needs --config FILE (or --set keys); see sdspark prep --help");
-        }
-        Config config = CommonOptions.load(options);
+        Config config = CommonOptions.loadRequired(args, name());
         PrepReport report = run(config);
         System.out.println(report.toJson());
         return 0;

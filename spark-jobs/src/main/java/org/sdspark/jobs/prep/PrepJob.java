@@ -16,12 +16,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import org.sdspark.jobs.SparkSessions;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.prep.InputSpec;
 import org.sdspark.prep.PrepSettings;
@@ -73,20 +71,9 @@ public final class PrepJob {
 
     public PrepReport run() throws IOException {
         long start = System.nanoTime();
-        OutputCommit commit = new OutputCommit(files, settings.output(), settings.overwrite(), OVERWRITE);
-        commit.checkWritable();
         out.println("prep: " + settings.inputs().size() + " input(s) to " + settings.output());
-        commit.begin(out);
-        try {
-            PrepReport report = write(commit.staging(), start);
-            commit.commit();
-            return report;
-        } catch (Throwable e) {
-            // Spark's own exceptions are checked ones thrown undeclared from Scala: catch everything.
-            SparkSessions.awaitIdleExecutors(spark);
-            commit.abort();
-            throw e;
-        }
+        return new OutputCommit(files, settings.output(), settings.overwrite(), OVERWRITE)
+                .run(spark, out, staging -> write(staging, start));
     }
 
     private PrepReport write(Path staging, long start) throws IOException {
@@ -124,7 +111,8 @@ public final class PrepJob {
             duplicates = new Deduplicator(settings.filter()).rejections(passed);
         }
         Dataset<Row> duplicateRows = spark.createDataFrame(duplicates.stream()
-                .map(r -> RowFactory.create(r.source(), r.reason().code(), r.detail())).toList(),
+                .map(r -> new RowBuilder(PrepSchema.DUPLICATE).set("source", r.source()).set("reason", r.reason().code())
+                        .set("detail", r.detail()).build()).toList(),
                 PrepSchema.DUPLICATE);
         Dataset<Row> kept = passed.join(duplicateRows, passed.col("source").equalTo(duplicateRows.col("source")),
                 "left_anti");
@@ -166,7 +154,7 @@ public final class PrepJob {
                 .agg(org.apache.spark.sql.functions.count("*").as("images"),
                         org.apache.spark.sql.functions.max("repeats").as("repeats"))
                 .collectAsList().stream()
-                .map(r -> new ConceptCount(r.getString(0), (int) r.getLong(1), r.getInt(2)))
+                .map(r -> new ConceptCount(r.getAs("concept"), r.<Long>getAs("images").intValue(), r.getAs("repeats")))
                 .toList();
         return ConceptBalancer.repeats(counts, true);
     }
@@ -175,17 +163,17 @@ public final class PrepJob {
                               Path acceptedPath, long total, int partitions, long start) {
         Map<String, Long> acceptedByInput = new HashMap<>();
         kept.groupBy("input").count().collectAsList()
-                .forEach(r -> acceptedByInput.put(r.getString(0), r.getLong(1)));
+                .forEach(r -> acceptedByInput.put(r.getAs("input"), r.getAs("count")));
         Map<String, Long> rejectedByInput = new HashMap<>();
         TreeMap<String, Long> byReason = new TreeMap<>();
         for (Row r : rejected.groupBy("input", "reason").count().collectAsList()) {
-            rejectedByInput.merge(r.getString(0), r.getLong(2), Long::sum);
-            byReason.merge(r.getString(1), r.getLong(2), Long::sum);
+            rejectedByInput.merge(r.getAs("input"), r.getAs("count"), Long::sum);
+            byReason.merge(r.getAs("reason"), r.getAs("count"), Long::sum);
         }
         TreeMap<String, Long> byBucket = new TreeMap<>();
         spark.read().parquet(acceptedPath.toString()).groupBy("bucket_width", "bucket_height").count()
                 .collectAsList()
-                .forEach(r -> byBucket.put(r.getInt(0) + "x" + r.getInt(1), r.getLong(2)));
+                .forEach(r -> byBucket.put(r.getAs("bucket_width") + "x" + r.getAs("bucket_height"), r.getAs("count")));
 
         List<PrepReport.InputReport> perInput = planned.stream()
                 .map(p -> new PrepReport.InputReport(p.input(), p.format(), p.total(),

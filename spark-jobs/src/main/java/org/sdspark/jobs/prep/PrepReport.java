@@ -1,11 +1,9 @@
 package org.sdspark.jobs.prep;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.List;
 import java.util.SortedMap;
+import org.sdspark.jobs.ReportJson;
 
 /** `report.json`: what went in, what came out, and why the rest was left out. */
 public record PrepReport(String output, long inputs, long accepted, long rejected,
@@ -16,19 +14,11 @@ public record PrepReport(String output, long inputs, long accepted, long rejecte
     public record InputReport(String path, String format, long inputs, long accepted, long rejected) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT);
-
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a report of strings and numbers always serialises", e);
-        }
+        return ReportJson.write(this);
     }
 
     public static PrepReport fromJson(String json) throws JsonProcessingException {
-        return JSON.readValue(json, PrepReport.class);
+        return ReportJson.read(json, PrepReport.class);
     }
 }

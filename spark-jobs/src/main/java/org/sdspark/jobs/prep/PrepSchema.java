@@ -9,7 +9,10 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** Row layouts between the stages of the prep job, and of its two output tables. */
+/**
+ * Row layouts between the stages of the prep job, and of its two output tables. Rows are built
+ * ({@link RowBuilder}) and read by column name, never by position.
+ */
 final class PrepSchema {
 
     private PrepSchema() {

@@ -17,7 +17,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataType;
@@ -85,7 +84,8 @@ final class SourcePlanner {
         for (Rejection r : layout.rejections()) {
             Path path = byRelative.get(r.source());
             String source = path != null ? path.toString() : base + "/" + r.source();
-            rejections.add(RowFactory.create(source, r.reason().code(), r.detail(), input));
+            rejections.add(new RowBuilder(PrepSchema.REJECTED).set("source", source).set("reason", r.reason().code())
+                    .set("detail", r.detail()).set("input", input).build());
         }
         if (layout.detectedFormat().equals(InputFormat.PARQUET.code())) {
             List<String> parquetFiles = layout.parquetFiles().stream()
@@ -97,9 +97,10 @@ final class SourcePlanner {
         List<Row> rows = new ArrayList<>();
         for (ImageEntry image : layout.images()) {
             Path path = byRelative.get(image.path());
-            rows.add(RowFactory.create(path.toString(), input, path.toUri().toString(), null,
-                    image.caption(), image.captionSource().name().toLowerCase(Locale.ROOT),
-                    image.repeats(), image.concept(), null, "{}"));
+            rows.add(new RowBuilder(PrepSchema.CANDIDATE).set("source", path.toString()).set("input", input)
+                    .set("location", path.toUri().toString()).set("caption", image.caption())
+                    .set("caption_source", image.captionSource().name().toLowerCase(Locale.ROOT))
+                    .set("repeats", image.repeats()).set("concept", image.concept()).set("metadata", "{}").build());
         }
         return new PlannedInput(input, layout.detectedFormat(),
                 spark.createDataFrame(rows, PrepSchema.CANDIDATE), rows.size(), rejections);

@@ -4,8 +4,9 @@ import static org.apache.spark.sql.functions.col;
 
 import com.typesafe.config.Config;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
@@ -13,22 +14,22 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.sdspark.jobs.SparkSessions;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.prep.HadoopFiles;
 import org.sdspark.jobs.prep.OutputCommit;
 
 /**
  * What every stage that derives a new dataset version from a committed one shares (caption,
- * cache-latents): the checks made before any work, the staging directory committed only when
- * everything is written, and the accepted / rejected tables of the new version.
+ * cache-latents): the checks made before any work and the accepted / rejected tables of the new
+ * version, which {@link OutputCommit} writes like prep's: in a staging directory committed only
+ * when everything is written.
  */
 public final class DatasetStage {
 
-    /** The stage's work, writing under the staging directory. */
+    /** Loads (or checks) what a model folder holds. */
     @FunctionalInterface
-    public interface Work<R> {
-        R write(Path staging) throws IOException;
+    public interface ModelCheck<T> {
+        T load(java.nio.file.Path folder) throws IOException;
     }
 
     private DatasetStage() {
@@ -54,30 +55,40 @@ public final class DatasetStage {
         new OutputCommit(files, output, overwrite, key + ".overwrite").checkWritable();
     }
 
+    /**
+     * Runs {@code check} on {@code model}, the folder {@code key.model} names, on the driver before
+     * any work; any failure is a usage error naming the key and where it was set.
+     *
+     * @param what what executors read from the folder, for the message ("the model", "the VAE")
+     */
+    public static <T> T checkModel(Config config, String key, String model, String what, ModelCheck<T> check) {
+        java.nio.file.Path folder = java.nio.file.Path.of(model);
+        String where = origin(config, key + ".model") + ": " + key + ".model: ";
+        if (!Files.isDirectory(folder)) {
+            throw new UsageError(where + folder + " is not a folder (executors read " + what + " from the same path)");
+        }
+        try {
+            return check.load(folder);
+        } catch (IOException | RuntimeException e) {
+            throw new UsageError(where + e.getMessage(), e);
+        }
+    }
+
+    /** The input's {@code accepted/} table, which must have every one of {@code columns}. */
+    public static Dataset<Row> readAccepted(SparkSession spark, String key, Path input, List<String> columns) {
+        Dataset<Row> accepted = spark.read().parquet(new Path(input, "accepted").toString());
+        List<String> present = List.of(accepted.columns());
+        for (String column : columns) {
+            if (!present.contains(column)) {
+                throw new UsageError(key + ".input: " + input + "/accepted has no column '" + column + "'");
+            }
+        }
+        return accepted;
+    }
+
     /** Where the user set {@code key}: file and line, or "--set key". */
     public static String origin(Config config, String key) {
         return config.getValue(key).origin().description();
-    }
-
-    /**
-     * Runs {@code work} into a staging directory (first removing dead runs' ones, see
-     * {@link OutputCommit#begin}) and renames it to the output; on any failure the staging directory
-     * is removed once the executors are idle, and the output is left as it was.
-     */
-    public static <R> R commit(SparkSession spark, OutputCommit commit, PrintStream out, Work<R> work)
-            throws IOException {
-        commit.checkWritable();
-        commit.begin(out);
-        try {
-            R result = work.write(commit.staging());
-            commit.commit();
-            return result;
-        } catch (Throwable e) {
-            // Spark's own exceptions are checked ones thrown undeclared from Scala: catch everything.
-            SparkSessions.awaitIdleExecutors(spark);
-            commit.abort();
-            throw e;
-        }
     }
 
     /**

@@ -1,16 +1,10 @@
 package org.sdspark.jobs.caption;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueFactory;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,18 +15,16 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.config.ConfigLoader;
-import org.sdspark.jobs.prep.PrepJob;
+import org.sdspark.jobs.prep.PrepRuns;
 import org.sdspark.jobs.stage.ExecutorModels;
+import org.sdspark.jobs.stage.StageInputs;
 import org.sdspark.model.blip.BlipCaptioner;
 
 /**
@@ -53,15 +45,7 @@ class CaptionJobTest {
     static void prepare() throws IOException {
         prepared = dir.resolve("prepared");
         prep(writeImages(dir.resolve("raw"), IMAGES, 3, 1), dir.resolve("prepared-clean"));
-        SparkSession spark = SharedSpark.get();
-        Dataset<Row> accepted = spark.read().parquet(dir.resolve("prepared-clean/accepted").toString());
-        corrupt = accepted.filter(col("caption").isNull()).orderBy("source").first().getAs("source");
-        byte[] truncated = Arrays.copyOf(accepted.filter(col("source").equalTo(corrupt)).first().<byte[]>getAs("image"), 60);
-        accepted.withColumn("image", when(col("source").equalTo(corrupt), lit(truncated)).otherwise(col("image")))
-                .write().parquet(prepared.resolve("accepted").toString());
-        spark.read().parquet(dir.resolve("prepared-clean/rejected").toString()).write().parquet(prepared.resolve("rejected").toString());
-        Files.copy(dir.resolve("prepared-clean/report.json"), prepared.resolve("report.json"));
-        Files.createFile(prepared.resolve("_SUCCESS"));
+        corrupt = StageInputs.withUndecodableImage(dir.resolve("prepared-clean"), prepared, col("caption").isNull());
 
         small = dir.resolve("prepared-small");
         prep(writeImages(dir.resolve("raw-small"), 12, 1, 2), small);
@@ -108,7 +92,7 @@ class CaptionJobTest {
             assertThat(out.resolve("report.json")).hasSameTextualContentAs(prepared.resolve("report.json"));
             assertThat(CaptionReport.fromJson(Files.readString(out.resolve("caption_report.json"))).captioned())
                     .isEqualTo(a.captioned());
-            assertThat(stagingDirs(out)).isEmpty();
+            assertThat(PrepRuns.stagingDirs(out)).isEmpty();
         }
         Row some = after.values().iterator().next();
         Path kohya = one.resolve("kohya").resolve(KohyaExport.folder(some.getAs("repeats"), some.getAs("concept")));
@@ -166,7 +150,7 @@ class CaptionJobTest {
         assertThatThrownBy(() -> caption(small, out, "mode = replace\nmodel = " + quoted(broken)))
                 .hasStackTraceContaining("model.safetensors");
         assertThat(out).doesNotExist();
-        assertThat(stagingDirs(out)).isEmpty();
+        assertThat(PrepRuns.stagingDirs(out)).isEmpty();
     }
 
     private static Path run(Path input, String name, String mode) throws IOException {
@@ -185,11 +169,9 @@ class CaptionJobTest {
     }
 
     private static void prep(Path raw, Path output) throws IOException {
-        Path conf = Files.createTempFile(dir, "prep", ".conf");
-        Files.writeString(conf, "sdspark.prep { inputs = [{ path = " + quoted(raw) + " }]\n output = " + quoted(output)
+        PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + quoted(raw) + " }]\n output = " + quoted(output)
                 + "\n ingest.require-caption = false\n filter { min-side = 16, min-bytes-per-pixel = 0,"
                 + " near-duplicate-distance = 0 }\n partitions = 2 }");
-        PrepJob.create(SharedSpark.get(), ConfigLoader.load(java.util.Optional.of(conf), List.of()), System.out).run();
     }
 
     /**
@@ -203,18 +185,8 @@ class CaptionJobTest {
         for (int i = 0; i < count; i++) {
             int w = 48 + random.nextInt(33);
             int h = 48 + random.nextInt(33);
-            BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    image.setRGB(x, y, random.nextInt(0x1000000));
-                }
-            }
-            Graphics2D g = image.createGraphics();
-            g.setColor(new Color(random.nextInt(0x1000000)));
-            g.fillOval(random.nextInt(w / 2), random.nextInt(h / 2), w / 2, h / 2);
-            g.dispose();
             String name = String.format("img%03d.png", i);
-            ImageIO.write(image, "png", folder.resolve(name).toFile());
+            StageInputs.writeNoisyPng(random, w, h, folder.resolve(name));
             if (i % captionEvery == 0) {
                 metadata.add("{\"file_name\": \"" + name + "\", \"text\": \"a hand-written caption " + i + "\"}");
             }
@@ -224,9 +196,7 @@ class CaptionJobTest {
     }
 
     private static Map<String, Row> bySource(Path dataset) {
-        Map<String, Row> rows = new TreeMap<>();
-        SharedSpark.get().read().parquet(dataset + "/accepted").collectAsList().forEach(r -> rows.put(r.getAs("source"), r));
-        return rows;
+        return PrepRuns.accepted(dataset.toString());
     }
 
     private static Map<String, String> captions(Path dataset) {
@@ -236,18 +206,10 @@ class CaptionJobTest {
     }
 
     private static Map<String, String> rejected(Path dataset) {
-        Map<String, String> rows = new TreeMap<>();
-        SharedSpark.get().read().parquet(dataset + "/rejected").collectAsList().forEach(r -> rows.put(r.getAs("source"), r.getAs("reason")));
-        return rows;
+        return PrepRuns.rejected(dataset.toString());
     }
 
     private static String quoted(Object value) {
-        return ConfigValueFactory.fromAnyRef(value.toString()).render();
-    }
-
-    private static List<Path> stagingDirs(Path output) throws IOException {
-        try (Stream<Path> siblings = Files.list(output.getParent())) {
-            return siblings.filter(p -> p.getFileName().toString().startsWith("." + output.getFileName() + ".sdspark-")).toList();
-        }
+        return PrepRuns.hoconString(value);
     }
 }

@@ -1,8 +1,6 @@
 package org.sdspark.jobs.latents;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,34 +9,25 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import com.typesafe.config.ConfigValueFactory;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.TreeMap;
-import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.config.ConfigLoader;
-import org.sdspark.jobs.prep.PrepJob;
+import org.sdspark.jobs.prep.PrepRuns;
 import org.sdspark.jobs.stage.ExecutorModels;
+import org.sdspark.jobs.stage.StageInputs;
 import org.sdspark.jobs.train.data.DatasetRow;
 import org.sdspark.jobs.train.data.PreparedDataset;
 import org.sdspark.model.vae.AutoencoderKL;
@@ -71,16 +60,8 @@ class LatentsJobTest {
     static void prepare() throws IOException {
         Path clean = dir.resolve("prepared-clean");
         prep(writeImages(dir.resolve("raw"), IMAGES), clean);
-        SparkSession spark = SharedSpark.get();
-        Dataset<Row> accepted = spark.read().parquet(clean.resolve("accepted").toString());
-        corrupt = accepted.orderBy("source").first().getAs("source");
-        byte[] truncated = Arrays.copyOf(accepted.filter(col("source").equalTo(corrupt)).first().<byte[]>getAs("image"), 60);
         prepared = dir.resolve("prepared");
-        accepted.withColumn("image", when(col("source").equalTo(corrupt), lit(truncated)).otherwise(col("image")))
-                .write().parquet(prepared.resolve("accepted").toString());
-        spark.read().parquet(clean.resolve("rejected").toString()).write().parquet(prepared.resolve("rejected").toString());
-        Files.copy(clean.resolve("report.json"), prepared.resolve("report.json"));
-        Files.createFile(prepared.resolve("_SUCCESS"));
+        corrupt = StageInputs.withUndecodableImage(clean, prepared, lit(true));
 
         cached = dir.resolve("cached-1");
         report = cache(prepared, cached, "flip = true\npartitions = 1\nstorage = float32");
@@ -95,7 +76,7 @@ class LatentsJobTest {
         assertThat(cached.resolve("_SUCCESS")).exists();
         assertThat(cached.resolve("report.json")).hasSameTextualContentAs(prepared.resolve("report.json"));
         assertThat(LatentsReport.fromJson(Files.readString(cached.resolve("latents_report.json"))).encoded()).isEqualTo(IMAGES - 1);
-        assertThat(stagingDirs(cached)).isEmpty();
+        assertThat(PrepRuns.stagingDirs(cached)).isEmpty();
         assertThat(ExecutorModels.loaded(VaeImageEncoder.class)).as("one VAE per executor JVM, reused by every task").isEqualTo(1);
 
         LatentCacheInfo info = LatentCacheInfo.fromJson(Files.readString(cached.resolve(LatentCacheInfo.FILE)));
@@ -273,11 +254,9 @@ class LatentsJobTest {
     }
 
     private static void prep(Path raw, Path output) throws IOException {
-        Path conf = Files.createTempFile(dir, "prep", ".conf");
-        Files.writeString(conf, "sdspark.prep { inputs = [{ path = " + quoted(raw) + " }]\n output = " + quoted(output)
+        PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + quoted(raw) + " }]\n output = " + quoted(output)
                 + "\n filter { min-side = 16, min-bytes-per-pixel = 0, near-duplicate-distance = 0 }\n"
                 + " bucket { resolution = 64, min-side = 32, max-side = 128, step = 16 }\n partitions = 2 }");
-        PrepJob.create(SharedSpark.get(), ConfigLoader.load(Optional.of(conf), List.of()), System.out).run();
     }
 
     /** {@code count} noisy PNGs of 40 to 80 by 40 to 70 pixels, each with a drawn shape and a caption. */
@@ -288,18 +267,8 @@ class LatentsJobTest {
         for (int i = 0; i < count; i++) {
             int w = 40 + random.nextInt(41);
             int h = 40 + random.nextInt(31);
-            BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    image.setRGB(x, y, random.nextInt(0x1000000));
-                }
-            }
-            Graphics2D g = image.createGraphics();
-            g.setColor(new Color(random.nextInt(0x1000000)));
-            g.fillOval(random.nextInt(w / 2), random.nextInt(h / 2), w / 2, h / 2);
-            g.dispose();
             String name = String.format("img%03d.png", i);
-            ImageIO.write(image, "png", folder.resolve(name).toFile());
+            StageInputs.writeNoisyPng(random, w, h, folder.resolve(name));
             metadata.add("{\"file_name\": \"" + name + "\", \"text\": \"picture " + i + "\"}");
         }
         Files.write(folder.resolve("metadata.jsonl"), metadata);
@@ -307,24 +276,14 @@ class LatentsJobTest {
     }
 
     private static Map<String, Row> byId(Path dataset) {
-        Map<String, Row> rows = new TreeMap<>();
-        SharedSpark.get().read().parquet(dataset + "/accepted").collectAsList().forEach(r -> rows.put(r.getAs("id"), r));
-        return rows;
+        return PrepRuns.accepted(dataset.toString(), "id");
     }
 
     private static Map<String, String> rejected(Path dataset) {
-        Map<String, String> rows = new TreeMap<>();
-        SharedSpark.get().read().parquet(dataset + "/rejected").collectAsList().forEach(r -> rows.put(r.getAs("source"), r.getAs("reason")));
-        return rows;
+        return PrepRuns.rejected(dataset.toString());
     }
 
     private static String quoted(Object value) {
-        return ConfigValueFactory.fromAnyRef(value.toString()).render();
-    }
-
-    private static List<Path> stagingDirs(Path output) throws IOException {
-        try (Stream<Path> siblings = Files.list(output.getParent())) {
-            return siblings.filter(p -> p.getFileName().toString().startsWith("." + output.getFileName() + ".sdspark-")).toList();
-        }
+        return PrepRuns.hoconString(value);
     }
 }

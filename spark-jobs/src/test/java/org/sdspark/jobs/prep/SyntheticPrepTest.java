@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -101,12 +100,12 @@ class SyntheticPrepTest {
                 .hasStackTraceContaining("injected failure creating");
         assertThat(Files.readString(output.resolve("report.json"))).isEqualTo(firstReport);
         assertThat(output.resolve("accepted")).isDirectoryContaining(p -> p.toString().endsWith(".parquet"));
-        assertThat(stagingDirs(output)).isEmpty();
+        assertThat(PrepRuns.stagingDirs(output)).isEmpty();
 
         PrepRuns.run(dir, conf(output, 2, true));
         assertThat(Files.readString(output.resolve("report.json"))).isNotEqualTo(firstReport);
         assertThat(output.resolve("_SUCCESS")).exists();
-        assertThat(stagingDirs(output)).isEmpty();
+        assertThat(PrepRuns.stagingDirs(output)).isEmpty();
     }
 
     @Test
@@ -119,14 +118,5 @@ class SyntheticPrepTest {
                 .hasMessageContaining("sdspark.prep.inputs[0].path")
                 .hasMessageContaining("no-such-folder does not exist");
         assertThat(output).doesNotExist();
-    }
-
-    private static Stream<Path> stagingDirs(Path output) {
-        try (Stream<Path> siblings = Files.list(output.getParent())) {
-            return siblings.filter(p -> p.getFileName().toString().startsWith("." + output.getFileName() + ".sdspark-"))
-                    .toList().stream();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

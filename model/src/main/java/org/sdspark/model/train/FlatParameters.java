@@ -1,8 +1,6 @@
 package org.sdspark.model.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -13,8 +11,8 @@ import java.util.Map;
 
 /**
  * The selected parameters seen as one flat fp32 vector ({@link FlatLayout}): their values and
- * gradients gathered with one concatenation, updated values scattered back into the model's own
- * tensors in their dtype (float16 under mixed precision).
+ * gradients copied into a flat buffer, updated values scattered back into the model's own tensors
+ * in their dtype (float16 under mixed precision).
  */
 public final class FlatParameters {
     private final List<Parameter> parameters;
@@ -37,34 +35,36 @@ public final class FlatParameters {
 
     /** The parameters' current values, fp32, in {@code manager}. */
     public NDArray values(NDManager manager) {
-        return gather(manager, false);
+        NDArray flat = manager.zeros(new Shape(layout.length()), DataType.FLOAT32);
+        copy(flat, false);
+        return flat;
     }
 
     /** Their accumulated gradients, fp32, in {@code manager} (zeros where backward never reached). */
     public NDArray gradients(NDManager manager) {
-        return gather(manager, true);
+        NDArray flat = manager.zeros(new Shape(layout.length()), DataType.FLOAT32);
+        copyGradients(flat);
+        return flat;
     }
 
-    private NDArray gather(NDManager manager, boolean gradients) {
-        try (NDManager scope = manager.newSubManager()) {
-            NDList parts = new NDList();
-            for (Parameter p : parameters) {
-                NDArray source = gradients ? p.tensor().getGradient() : p.tensor();
-                if (gradients) {
-                    source.attach(scope); // a new handle each call: it must not pile up in the model's manager
-                }
-                FlatLayout.Entry e = layout.entry(p.key());
-                NDArray flat = source.toType(DataType.FLOAT32, false).reshape(-1);
-                flat.attach(scope);
-                parts.add(flat);
-                long gap = FlatLayout.align(e.size()) - e.size();
-                if (gap > 0) {
-                    parts.add(scope.zeros(new Shape(gap), DataType.FLOAT32));
-                }
+    /**
+     * Writes their accumulated gradients into {@code flat} (fp32, the layout's length; alignment
+     * gaps are not written, so a zeroed buffer keeps them zero). One parameter at a time, so that
+     * beyond {@code flat} only one parameter's fp32 copy exists at once.
+     */
+    public void copyGradients(NDArray flat) {
+        copy(flat, true);
+    }
+
+    private void copy(NDArray flat, boolean gradients) {
+        for (Parameter p : parameters) {
+            FlatLayout.Entry e = layout.entry(p.key());
+            // getGradient() makes a new handle each call: closed here, it cannot pile up in the model's manager
+            try (NDArray source = gradients ? p.tensor().getGradient() : null;
+                 NDArray value = (gradients ? source : p.tensor()).toType(DataType.FLOAT32, true);
+                 NDArray row = value.reshape(-1)) {
+                flat.set(new NDIndex("{}:{}", e.offset(), e.end()), row);
             }
-            NDArray all = NDArrays.concat(parts);
-            all.attach(manager);
-            return all;
         }
     }
 

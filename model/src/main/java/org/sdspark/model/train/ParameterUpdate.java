@@ -13,15 +13,17 @@ import org.sdspark.model.train.optim.Optimizer;
 import org.sdspark.model.train.optim.Segment;
 
 /**
- * What happens once per optimizer step after the micro-batches' backward passes: gather the
+ * What happens once per optimizer step after the micro-batches' backward passes: copy the
  * gradients into the flat buffer, all-reduce them (once), unscale and skip the step if any is not
  * finite (fp16), clip to the global norm, step the optimizer on the fp32 masters at the scheduled
- * rate, copy the masters into the model's tensors, update the EMA, zero the gradients.
+ * rate, copy the masters into the model's tensors, update the EMA, zero the gradients. The flat
+ * gradient buffer lives as long as the update, so a step allocates nothing of the model's size.
  */
 public final class ParameterUpdate implements AutoCloseable {
     private final FlatParameters parameters;
     private final NDManager manager;
     private final NDArray master;
+    private final NDArray gradients;
     private final Optimizer optimizer;
     private final LearningRateSchedule schedule;
     private final List<Rate> rates;
@@ -49,6 +51,7 @@ public final class ParameterUpdate implements AutoCloseable {
         this.parameters = parameters;
         this.manager = parent.newSubManager();
         this.master = parameters.values(manager);
+        this.gradients = manager.zeros(master.getShape(), master.getDataType());
         collective.broadcast(master, 0); // every rank starts from rank 0's weights
         parameters.assign(master);
         this.optimizer = optimizer.create(manager, parameters.layout().length());
@@ -79,26 +82,27 @@ public final class ParameterUpdate implements AutoCloseable {
 
     public Outcome apply() {
         double lossScale = scaler == null ? 1 : scaler.scale();
-        try (NDManager scope = manager.newSubManager()) {
-            NDArray grads = parameters.gradients(scope);
-            parameters.zeroGradients();
-            collective.allReduceMean(grads);
-            if (lossScale != 1) {
-                grads.muli(1 / lossScale);
-            }
-            boolean finite = scaler == null || isFinite(grads);
-            double lr = schedule.lr() * schedule.factor(applied);
-            if (scaler != null && !scaler.update(finite)) {
-                updateEma();
-                return new Outcome(false, Double.NaN, lr, lossScale);
-            }
-            double norm = GradientClipping.clip(grads, maxGradNorm);
-            applied++;
-            optimizer.step(master, grads, segments(), applied);
-            parameters.assign(master);
-            updateEma();
-            return new Outcome(true, norm, lr, lossScale);
+        parameters.copyGradients(gradients);
+        parameters.zeroGradients();
+        collective.allReduceMean(gradients);
+        if (lossScale != 1) {
+            gradients.muli(1 / lossScale);
         }
+        double norm = GradientClipping.norm(gradients);
+        // One infinite or NaN element makes the norm so, and an fp32 norm of fp16 gradients
+        // (each at most 65504) cannot overflow: the check torch's GradScaler makes, without a mask.
+        boolean finite = scaler == null || Double.isFinite(norm);
+        double lr = schedule.lr() * schedule.factor(applied);
+        if (scaler != null && !scaler.update(finite)) {
+            updateEma();
+            return new Outcome(false, Double.NaN, lr, lossScale);
+        }
+        GradientClipping.clip(gradients, norm, maxGradNorm);
+        applied++;
+        optimizer.step(master, gradients, segments(), applied);
+        parameters.assign(master);
+        updateEma();
+        return new Outcome(true, norm, lr, lossScale);
     }
 
     private void updateEma() {
@@ -114,12 +118,6 @@ public final class ParameterUpdate implements AutoCloseable {
             out.add(new Segment(r.from(), r.to(), r.lr() * factor, r.weightDecay()));
         }
         return out;
-    }
-
-    private static boolean isFinite(NDArray grads) {
-        try (NDArray bad = grads.isInfinite().logicalOr(grads.isNaN()).any()) {
-            return !bad.getBoolean();
-        }
     }
 
     public FlatParameters parameters() {

@@ -10,6 +10,7 @@ import ai.djl.ndarray.index.NDIndex;
  * Its weights are what a full fine-tune exports as the EMA model.
  */
 public final class Ema implements AutoCloseable {
+    private static final long CHUNK = 1L << 24;
     private final EmaDecay decay;
     private final NDManager manager;
     private final NDArray shadow;
@@ -26,10 +27,13 @@ public final class Ema implements AutoCloseable {
     public void update(NDArray weights) {
         updates++;
         lastDecay = decay.at(updates);
-        try (NDManager scope = manager.newSubManager()) {
-            NDArray diff = shadow.sub(weights);
-            diff.attach(scope);
-            shadow.subi(diff.muli(1 - lastDecay));
+        long length = shadow.size();
+        // chunk by chunk (views of both buffers): the whole difference would be a model-sized transient
+        for (long from = 0; from < length; from += CHUNK) {
+            NDIndex range = new NDIndex("{}:{}", from, Math.min(length, from + CHUNK));
+            try (NDArray part = shadow.get(range); NDArray w = weights.get(range); NDArray diff = part.sub(w)) {
+                part.subi(diff.muli(1 - lastDecay));
+            }
         }
     }
 

@@ -7,19 +7,21 @@ public final class GradientClipping {
     private GradientClipping() {
     }
 
-    /**
-     * Scales {@code gradients} in place by maxNorm / (norm + 1e-6) when that is below one, and
-     * returns the global L2 norm before clipping; {@code maxNorm} ≤ 0 only measures.
-     */
-    public static double clip(NDArray gradients, double maxNorm) {
-        double norm;
+    /** The global L2 norm of {@code gradients}. */
+    public static double norm(NDArray gradients) {
         try (NDArray n = gradients.norm()) {
-            norm = n.getFloat();
+            return n.getFloat();
         }
+    }
+
+    /**
+     * Scales {@code gradients} (whose global norm is {@code norm}) in place by maxNorm / (norm +
+     * 1e-6) when that is below one; {@code maxNorm} ≤ 0 leaves them as they are.
+     */
+    public static void clip(NDArray gradients, double norm, double maxNorm) {
         double coefficient = maxNorm / (norm + 1e-6);
         if (maxNorm > 0 && coefficient < 1) {
             gradients.muli(coefficient);
         }
-        return norm;
     }
 }

@@ -23,6 +23,9 @@ record BlipVisionEmbeddings(NDArray classEmbedding, Conv2d patchEmbedding, NDArr
         NDArray patches = patchEmbedding.forward(pixels);
         NDArray tokens = patches.reshape(batch, patches.getShape().get(1), -1).transpose(0, 2, 1);
         NDArray cls = classEmbedding.broadcast(batch, 1, classEmbedding.getShape().get(2));
+        // a result belongs to its first operand's manager: in the weights' one, every activation after it would stay
+        // until the model is closed
+        cls.attach(tokens.getManager());
         return NDArrays.concat(new NDList(cls, tokens), 1).add(positionEmbedding);
     }
 }

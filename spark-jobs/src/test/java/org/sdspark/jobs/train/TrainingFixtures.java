@@ -98,7 +98,14 @@ final class TrainingFixtures {
         return prepared;
     }
 
-    /** {@code --set} arguments of a short fp32 full fine-tune of the tiny UNet. */
+    /**
+     * {@code --set} arguments of a short fp32 full fine-tune of the tiny UNet. Adam's epsilon is
+     * 1e-4, not 1e-8: Adam steps g / (sqrt(v) + eps), so with 1e-8 a weight whose gradient is at
+     * the level of float rounding (the tiny random UNet has such weights) steps by up to the
+     * learning rate in a direction rounding picks, and two correct runs that sum in another order
+     * (N workers against one, other thread counts) part by ~lr there. With 1e-4 such a weight's
+     * step stays proportional to its gradient, while the others still move by about lr a step.
+     */
     static List<String> run(Path dataset, Path output, int workers, int batch, int steps, int checkpointEvery) {
         return new ArrayList<>(List.of(
                 "sdspark.train.model=" + quoted(TINY),
@@ -107,6 +114,7 @@ final class TrainingFixtures {
                 "sdspark.train.steps=" + steps,
                 "sdspark.train.batch-size=" + batch,
                 "sdspark.train.learning-rate=1e-4",
+                "sdspark.train.optimizer.epsilon=1e-4",
                 "sdspark.train.trained=[\"unet.*\"]",
                 "sdspark.train.seed=5",
                 "sdspark.train.flip-probability=0.5",

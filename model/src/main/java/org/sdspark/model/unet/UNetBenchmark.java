@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import org.sdspark.model.bench.BenchmarkArguments;
 import org.sdspark.model.bench.ReferenceBenchmark;
 import org.sdspark.model.nn.CudaMemory;
 import org.sdspark.model.nn.TorchExtension;
@@ -83,19 +84,11 @@ public final class UNetBenchmark {
         }
 
         private static int intValue(String option, Iterator<String> it) {
-            String value = value(option, it);
-            try {
-                return Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " needs an integer, not '" + value + "'");
-            }
+            return BenchmarkArguments.intValue(option, it, USAGE);
         }
 
         private static String value(String option, Iterator<String> it) {
-            if (!it.hasNext()) {
-                throw new IllegalArgumentException(option + " needs a value; usage: " + USAGE);
-            }
-            return it.next();
+            return BenchmarkArguments.value(option, it, USAGE);
         }
     }
 

@@ -2,25 +2,22 @@ package org.sdspark.jobs.demo;
 
 import ai.djl.ndarray.NDManager;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueFactory;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.SparkSession;
 import org.sdspark.jobs.Command;
 import org.sdspark.jobs.Options;
 import org.sdspark.jobs.SparkSessions;
-import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.jobs.config.S3Settings;
 import org.sdspark.jobs.config.SparkSettings;
 import org.sdspark.jobs.prep.PrepJob;
@@ -96,7 +93,7 @@ public final class TrainDemoCommand implements Command {
         int steps = options.intValue("--steps", 500, 1);
         int images = options.intValue("--images", 256, 2);
         int batch = options.intValue("--batch", 8, 1);
-        prepareDirectory(dir);
+        DemoDirectory.prepare(dir, MARKER, "sdspark demo train");
         long start = System.nanoTime();
 
         Path model = dir.resolve("model");
@@ -107,8 +104,8 @@ public final class TrainDemoCommand implements Command {
                 + " training and " + HELD_OUT + " held-out images of " + SyntheticDataset.SHAPE_CAPTIONS);
 
         Config prep = ConfigLoader.load(Optional.empty(), List.of(
-                "sdspark.prep.inputs=[{path=" + quote(dir.resolve("images")) + "}]",
-                "sdspark.prep.output=" + quote(dir.resolve("prepared")),
+                "sdspark.prep.inputs=[{path=" + Hocon.quote(dir.resolve("images")) + "}]",
+                "sdspark.prep.output=" + Hocon.quote(dir.resolve("prepared")),
                 "sdspark.prep.filter.min-side=" + DemoModel.IMAGE_SIDE,
                 "sdspark.prep.filter.min-bytes-per-pixel=0",
                 "sdspark.prep.filter.near-duplicate-distance=0",
@@ -177,7 +174,7 @@ public final class TrainDemoCommand implements Command {
                     guidance = 3.0
                   }
                 }
-                """.formatted(quote(model), quote(dataset), quote(run), steps, batch, Math.max(1, steps / 20),
+                """.formatted(Hocon.quote(model), Hocon.quote(dataset), Hocon.quote(run), steps, batch, Math.max(1, steps / 20),
                 Math.max(1, steps / 4), Math.max(1, steps / 4));
     }
 
@@ -220,24 +217,5 @@ public final class TrainDemoCommand implements Command {
         }
         ImageIO.write(ImageGrid.of(tiles, SAMPLES), "png", grid.toFile());
         return colours;
-    }
-
-    private static void prepareDirectory(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            if (!Files.exists(dir.resolve(MARKER))) {
-                throw new UsageError(dir + " exists and was not made by the demo; choose another --dir");
-            }
-            try (Stream<Path> all = Files.walk(dir)) {
-                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve(MARKER), "created by sdspark demo train\n");
-    }
-
-    private static String quote(Path path) {
-        return ConfigValueFactory.fromAnyRef(path.toString()).render();
     }
 }

@@ -1,7 +1,6 @@
 package org.sdspark.jobs.prep;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,6 +20,7 @@ import org.sdspark.jobs.Options;
 import org.sdspark.jobs.SparkSessions;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.jobs.config.S3Settings;
 import org.sdspark.jobs.config.SparkSettings;
 import org.sdspark.prep.PrepSettings;
@@ -108,7 +108,7 @@ public final class BenchPrepCommand implements Command {
 
         Config config = ConfigLoader.load(Optional.empty(), List.of(
                 "sdspark.prep.output=" + root.resolve("unused-output"),
-                "sdspark.prep.inputs=[{path=" + ConfigValueFactory.fromAnyRef(set.toString()).render() + "}]"));
+                "sdspark.prep.inputs=[{path=" + Hocon.quote(set.toString()) + "}]"));
         PrepSettings settings = PrepSettings.from(config);
         SparkSession spark = SparkSessions.create("sdspark bench prep",
                 new SparkSettings("local[" + cores + "]", SparkSettings.from(config).conf()), S3Settings.from(config));

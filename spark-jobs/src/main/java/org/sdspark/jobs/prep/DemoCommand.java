@@ -1,23 +1,20 @@
 package org.sdspark.jobs.prep;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueFactory;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.sdspark.jobs.Command;
 import org.sdspark.jobs.Options;
 import org.sdspark.jobs.SparkSessions;
-import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.jobs.config.S3Settings;
 import org.sdspark.jobs.config.SparkSettings;
+import org.sdspark.jobs.demo.DemoDirectory;
 import org.sdspark.prep.synthetic.SyntheticDataset;
 import org.sdspark.prep.synthetic.SyntheticManifest;
 
@@ -66,7 +63,7 @@ public final class DemoCommand implements Command {
         int images = options.intValue("--images", 300);
         int partitions = options.value("--partitions").isPresent() ? options.intValue("--partitions", 1) : 0;
 
-        prepareDirectory(dir);
+        DemoDirectory.prepare(dir, MARKER, "sdspark demo");
         Path input = dir.resolve("input");
         System.out.println("demo: writing " + images + " good images and the planted bad files to " + input);
         SyntheticManifest manifest = SyntheticDataset.write(input, SEED, images);
@@ -80,7 +77,7 @@ public final class DemoCommand implements Command {
                   overwrite = true
                   partitions = %d
                 }
-                """.formatted(conf, quote(input), quote(dir.resolve("output")), partitions));
+                """.formatted(conf, Hocon.quote(input), Hocon.quote(dir.resolve("output")), partitions));
         Config config = ConfigLoader.load(Optional.of(conf), List.of());
 
         SparkSession spark = SparkSessions.create("sdspark demo", SparkSettings.from(config), S3Settings.from(config));
@@ -93,24 +90,5 @@ public final class DemoCommand implements Command {
         System.out.println(check.summary());
         System.out.println(check.passed() ? "demo: OK" : "demo: FAILED (" + check.mismatches().size() + " mismatches)");
         return check.passed() ? 0 : 1;
-    }
-
-    private static void prepareDirectory(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            if (!Files.exists(dir.resolve(MARKER))) {
-                throw new UsageError(dir + " exists and was not made by the demo; choose another --dir");
-            }
-            try (Stream<Path> all = Files.walk(dir)) {
-                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve(MARKER), "created by sdspark demo\n");
-    }
-
-    private static String quote(Path path) {
-        return ConfigValueFactory.fromAnyRef(path.toString()).render();
     }
 }

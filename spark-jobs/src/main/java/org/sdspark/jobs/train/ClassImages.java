@@ -2,7 +2,6 @@ package org.sdspark.jobs.train;
 
 import ai.djl.ndarray.NDManager;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +20,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.jobs.prep.PrepJob;
 import org.sdspark.jobs.prep.PrepReport;
 import org.sdspark.jobs.train.config.DreamBoothSettings;
@@ -123,18 +123,14 @@ final class ClassImages {
     // stacks instance and class images, so they must be of one size.
     private static Config prepConfig(Path folder, Path dataset, String classPrompt, int side) {
         return ConfigLoader.load(Optional.empty(), Arrays.asList(
-                "sdspark.prep.inputs=[{path=" + quoted(folder.toString()) + ", format=dreambooth, instance-prompt="
-                        + quoted(classPrompt) + "}]",
-                "sdspark.prep.output=" + quoted(dataset.toString()),
+                "sdspark.prep.inputs=[{path=" + Hocon.quote(folder.toString()) + ", format=dreambooth, instance-prompt="
+                        + Hocon.quote(classPrompt) + "}]",
+                "sdspark.prep.output=" + Hocon.quote(dataset.toString()),
                 "sdspark.prep.overwrite=true",
                 "sdspark.prep.filter.min-side=" + Math.min(side, 256),
                 "sdspark.prep.filter.min-bytes-per-pixel=0",
                 "sdspark.prep.filter.near-duplicate-distance=0",
                 "sdspark.prep.bucket.enabled=false",
                 "sdspark.prep.bucket.resolution=" + side));
-    }
-
-    private static String quoted(String s) {
-        return ConfigValueFactory.fromAnyRef(s).render();
     }
 }

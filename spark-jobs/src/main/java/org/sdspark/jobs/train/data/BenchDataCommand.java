@@ -1,7 +1,6 @@
 package org.sdspark.jobs.train.data;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueFactory;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -17,6 +16,7 @@ import org.sdspark.jobs.Command;
 import org.sdspark.jobs.Options;
 import org.sdspark.jobs.SparkSessions;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.jobs.config.S3Settings;
 import org.sdspark.jobs.config.SparkSettings;
 import org.sdspark.jobs.prep.PrepJob;
@@ -113,8 +113,8 @@ public final class BenchDataCommand implements Command {
         if (!Files.exists(prepared.resolve("_SUCCESS"))) {
             System.err.println("bench: preparing " + set + " into " + prepared + " (once) ...");
             Config config = ConfigLoader.load(Optional.empty(), List.of(
-                    "sdspark.prep.inputs=[{path=" + ConfigValueFactory.fromAnyRef(set.toString()).render() + "}]",
-                    "sdspark.prep.output=" + ConfigValueFactory.fromAnyRef(prepared.toString()).render(),
+                    "sdspark.prep.inputs=[{path=" + Hocon.quote(set.toString()) + "}]",
+                    "sdspark.prep.output=" + Hocon.quote(prepared.toString()),
                     "sdspark.prep.overwrite=true"));
             SparkSession spark = SparkSessions.create("sdspark bench data", SparkSettings.from(config), S3Settings.from(config));
             PrepJob.create(spark, config, System.err).run();

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.jobs.prep.PrepRuns;
 import org.sdspark.jobs.stage.ExecutorModels;
 import org.sdspark.jobs.stage.StageInputs;
@@ -124,7 +125,7 @@ class CaptionJobTest {
                 .hasMessageContaining("sdspark.caption.mode").hasMessageContaining("fill|replace|prepend|append");
         assertThatThrownBy(() -> caption(dir.resolve("raw"), out, ""))
                 .isInstanceOf(UsageError.class).hasMessageContaining("sdspark.caption.input").hasMessageContaining("not a committed dataset");
-        assertThatThrownBy(() -> caption(prepared, out, "model = " + quoted(dir.resolve("no-model"))))
+        assertThatThrownBy(() -> caption(prepared, out, "model = " + Hocon.quote(dir.resolve("no-model"))))
                 .isInstanceOf(UsageError.class).hasMessageContaining("sdspark.caption.model").hasMessageContaining("no-model");
         assertThatThrownBy(() -> caption(prepared, prepared, ""))
                 .isInstanceOf(UsageError.class).hasMessageContaining("must differ from the input");
@@ -147,7 +148,7 @@ class CaptionJobTest {
         byte[] weights = Files.readAllBytes(broken.resolve("model.safetensors"));
         Files.write(broken.resolve("model.safetensors"), Arrays.copyOf(weights, weights.length / 2));
         Path out = dir.resolve("failed");
-        assertThatThrownBy(() -> caption(small, out, "mode = replace\nmodel = " + quoted(broken)))
+        assertThatThrownBy(() -> caption(small, out, "mode = replace\nmodel = " + Hocon.quote(broken)))
                 .hasStackTraceContaining("model.safetensors");
         assertThat(out).doesNotExist();
         assertThat(PrepRuns.stagingDirs(out)).isEmpty();
@@ -161,15 +162,15 @@ class CaptionJobTest {
 
     static CaptionReport caption(Path input, Path output, String extra) throws IOException {
         Path conf = Files.createTempFile(dir, "caption", ".conf");
-        Files.writeString(conf, "sdspark.caption {\n input = " + quoted(input) + "\n output = " + quoted(output)
-                + "\n model = " + quoted(TINY_BLIP.toAbsolutePath()) + "\n num-beams = 1\n max-new-tokens = 6\n"
+        Files.writeString(conf, "sdspark.caption {\n input = " + Hocon.quote(input) + "\n output = " + Hocon.quote(output)
+                + "\n model = " + Hocon.quote(TINY_BLIP.toAbsolutePath()) + "\n num-beams = 1\n max-new-tokens = 6\n"
                 + " batch-size = 8\n" + extra + "\n}");
         Config config = ConfigLoader.load(java.util.Optional.of(conf), List.of());
         return CaptionJob.create(SharedSpark.get(), config, System.out).run();
     }
 
     private static void prep(Path raw, Path output) throws IOException {
-        PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + quoted(raw) + " }]\n output = " + quoted(output)
+        PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + Hocon.quote(raw) + " }]\n output = " + Hocon.quote(output)
                 + "\n ingest.require-caption = false\n filter { min-side = 16, min-bytes-per-pixel = 0,"
                 + " near-duplicate-distance = 0 }\n partitions = 2 }");
     }
@@ -207,9 +208,5 @@ class CaptionJobTest {
 
     private static Map<String, String> rejected(Path dataset) {
         return PrepRuns.rejected(dataset.toString());
-    }
-
-    private static String quoted(Object value) {
-        return PrepRuns.hoconString(value);
     }
 }

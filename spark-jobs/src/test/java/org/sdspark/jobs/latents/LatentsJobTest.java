@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.jobs.prep.PrepRuns;
 import org.sdspark.jobs.stage.ExecutorModels;
 import org.sdspark.jobs.stage.StageInputs;
@@ -201,9 +202,9 @@ class LatentsJobTest {
                 .hasMessageContaining("sdspark.latents.resample").hasMessageContaining("bilinear, bicubic, lanczos");
         assertThatThrownBy(() -> cache(prepared, out, "dtype = bfloat16"))
                 .hasMessageContaining("sdspark.latents.dtype").hasMessageContaining("auto, float16 or float32");
-        assertThatThrownBy(() -> cache(prepared, out, "model = " + quoted(dir.resolve("no-model"))))
+        assertThatThrownBy(() -> cache(prepared, out, "model = " + Hocon.quote(dir.resolve("no-model"))))
                 .isInstanceOf(UsageError.class).hasMessageContaining("sdspark.latents.model").hasMessageContaining("no-model");
-        assertThatThrownBy(() -> cache(prepared, out, "model = " + quoted(TINY_SD.resolve("unet"))))
+        assertThatThrownBy(() -> cache(prepared, out, "model = " + Hocon.quote(TINY_SD.resolve("unet"))))
                 .isInstanceOf(UsageError.class).hasMessageContaining("sdspark.latents.model");
         assertThatThrownBy(() -> cache(dir.resolve("raw"), out, ""))
                 .isInstanceOf(UsageError.class).hasMessageContaining("not a committed dataset");
@@ -223,8 +224,8 @@ class LatentsJobTest {
 
     private static LatentsReport cache(Path input, Path output, String extra) throws IOException {
         Path conf = Files.createTempFile(dir, "latents", ".conf");
-        Files.writeString(conf, "sdspark.latents {\n input = " + quoted(input) + "\n output = " + quoted(output)
-                + "\n model = " + quoted(TINY_SD) + "\n batch-size = 4\n" + extra + "\n}");
+        Files.writeString(conf, "sdspark.latents {\n input = " + Hocon.quote(input) + "\n output = " + Hocon.quote(output)
+                + "\n model = " + Hocon.quote(TINY_SD) + "\n batch-size = 4\n" + extra + "\n}");
         return LatentsJob.create(SharedSpark.get(), ConfigLoader.load(Optional.of(conf), List.of()), System.out).run();
     }
 
@@ -254,7 +255,7 @@ class LatentsJobTest {
     }
 
     private static void prep(Path raw, Path output) throws IOException {
-        PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + quoted(raw) + " }]\n output = " + quoted(output)
+        PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + Hocon.quote(raw) + " }]\n output = " + Hocon.quote(output)
                 + "\n filter { min-side = 16, min-bytes-per-pixel = 0, near-duplicate-distance = 0 }\n"
                 + " bucket { resolution = 64, min-side = 32, max-side = 128, step = 16 }\n partitions = 2 }");
     }
@@ -281,9 +282,5 @@ class LatentsJobTest {
 
     private static Map<String, String> rejected(Path dataset) {
         return PrepRuns.rejected(dataset.toString());
-    }
-
-    private static String quoted(Object value) {
-        return PrepRuns.hoconString(value);
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.UsageError;
+import org.sdspark.jobs.config.Hocon;
 
 /** Hugging Face Parquet, kohya and DreamBooth inputs, alone and mixed in one run. */
 class InputFormatsTest {
@@ -58,8 +59,8 @@ class InputFormatsTest {
         Path root = huggingFaceDataset(rows, 2);
 
         String output = dir.resolve("out").toString();
-        PrepReport report = PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + PrepRuns.hoconString(root)
-                + " }], output = " + PrepRuns.hoconString(output) + " }");
+        PrepReport report = PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + Hocon.quote(root)
+                + " }], output = " + Hocon.quote(output) + " }");
 
         assertThat(report.perInput()).singleElement()
                 .satisfies(i -> assertThat(i.format()).isEqualTo("parquet"))
@@ -91,8 +92,8 @@ class InputFormatsTest {
 
         String output = dir.resolve("out").toString();
         String glob = data + "/part-*.parquet";
-        PrepReport report = PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + PrepRuns.hoconString(glob)
-                + " }], output = " + PrepRuns.hoconString(output) + " }");
+        PrepReport report = PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + Hocon.quote(glob)
+                + " }], output = " + Hocon.quote(output) + " }");
         assertThat(report.perInput()).singleElement().satisfies(i -> {
             assertThat(i.format()).isEqualTo("parquet");
             assertThat(i.inputs()).as("4 rows; notes.txt is outside the glob").isEqualTo(4);
@@ -107,8 +108,8 @@ class InputFormatsTest {
         }
 
         assertThatThrownBy(() -> PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = "
-                + PrepRuns.hoconString(data + "/train-*.parquet") + " }], output = "
-                + PrepRuns.hoconString(dir.resolve("out2")) + " }"))
+                + Hocon.quote(data + "/train-*.parquet") + " }], output = "
+                + Hocon.quote(dir.resolve("out2")) + " }"))
                 .isInstanceOf(UsageError.class).hasMessageContaining("train-*.parquet matches no file");
     }
 
@@ -124,15 +125,15 @@ class InputFormatsTest {
             Files.move(parts.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow(), file);
         }
         String output = dir.resolve("out").toString();
-        String inputs = "inputs = [{ path = " + PrepRuns.hoconString(file)
+        String inputs = "inputs = [{ path = " + Hocon.quote(file)
                 + ", format = parquet, image-column = picture, caption-column = prompt }]";
-        PrepRuns.run(dir, "sdspark.prep { " + inputs + ", output = " + PrepRuns.hoconString(output) + " }");
+        PrepRuns.run(dir, "sdspark.prep { " + inputs + ", output = " + Hocon.quote(output) + " }");
         assertThat(PrepRuns.accepted(output).values()).extracting(r -> (String) r.getAs("caption"))
                 .containsExactlyInAnyOrder("first", "second");
 
         assertThatThrownBy(() -> PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = "
-                + PrepRuns.hoconString(file) + ", format = parquet }], output = "
-                + PrepRuns.hoconString(dir.resolve("out2")) + " }"))
+                + Hocon.quote(file) + ", format = parquet }], output = "
+                + Hocon.quote(dir.resolve("out2")) + " }"))
                 .isInstanceOf(UsageError.class)
                 .hasMessageContaining("no image column 'image'")
                 .hasMessageContaining("picture, prompt");
@@ -161,8 +162,8 @@ class InputFormatsTest {
                   output = %s
                   bucket.balance-concepts = true
                 }
-                """.formatted(PrepRuns.hoconString(kohya), PrepRuns.hoconString(dreambooth),
-                PrepRuns.hoconString(output)));
+                """.formatted(Hocon.quote(kohya), Hocon.quote(dreambooth),
+                Hocon.quote(output)));
 
         assertThat(report.perInput()).extracting(PrepReport.InputReport::format)
                 .containsExactly("kohya", "dreambooth");

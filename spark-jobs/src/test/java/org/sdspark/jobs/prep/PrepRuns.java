@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 
 /**
  * Runs the prep job the way `sdspark prep --config FILE` does, on the shared test session, and
@@ -48,10 +49,6 @@ public final class PrepRuns {
         SharedSpark.get().read().parquet(output + "/rejected").collectAsList()
                 .forEach(r -> bySource.put(r.getAs("source"), r.getAs("reason")));
         return bySource;
-    }
-
-    public static String hoconString(Object value) {
-        return com.typesafe.config.ConfigValueFactory.fromAnyRef(value.toString()).render();
     }
 
     /** Staging directories of runs into {@code output} left behind (there should be none). */

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdspark.jobs.config.Hocon;
 
 /** Staging folders of killed runs are removed by the next run of the same output; live ones are not. */
 class StagingLeaseTest {
@@ -65,8 +66,8 @@ class StagingLeaseTest {
         Path remoteNew = staging(".prepared.sdspark-remote02", new StagingOwner("another-host", 7, hourAgo), null);
         Path otherOutput = staging(".elsewhere.sdspark-killed01", null, hourAgo);
 
-        PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + PrepRuns.hoconString(input) + " }], output = "
-                + PrepRuns.hoconString(output) + " }");
+        PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + Hocon.quote(input) + " }], output = "
+                + Hocon.quote(output) + " }");
 
         assertThat(killed).doesNotExist();
         assertThat(legacyOld).doesNotExist();

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.UsageError;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.prep.filter.Reason;
 import org.sdspark.prep.synthetic.SyntheticDataset;
 import org.sdspark.prep.synthetic.SyntheticManifest;
@@ -35,8 +36,8 @@ class SyntheticPrepTest {
     }
 
     private static String conf(Path output, int partitions, boolean overwrite) {
-        return "sdspark.prep { inputs = [{ path = " + PrepRuns.hoconString(input) + " }]\n"
-                + "output = " + PrepRuns.hoconString(output) + "\n"
+        return "sdspark.prep { inputs = [{ path = " + Hocon.quote(input) + " }]\n"
+                + "output = " + Hocon.quote(output) + "\n"
                 + "partitions = " + partitions + "\noverwrite = " + overwrite + " }";
     }
 
@@ -96,7 +97,7 @@ class SyntheticPrepTest {
                 .set("fs." + FailingFileSystem.SCHEME + ".impl", FailingFileSystem.class.getName());
         String failing = FailingFileSystem.SCHEME + "://" + output.toUri().getPath();
         assertThatThrownBy(() -> PrepRuns.run(dir, conf(output, 2, true).replace(
-                PrepRuns.hoconString(output), PrepRuns.hoconString(failing))))
+                Hocon.quote(output), Hocon.quote(failing))))
                 .hasStackTraceContaining("injected failure creating");
         assertThat(Files.readString(output.resolve("report.json"))).isEqualTo(firstReport);
         assertThat(output.resolve("accepted")).isDirectoryContaining(p -> p.toString().endsWith(".parquet"));
@@ -111,8 +112,8 @@ class SyntheticPrepTest {
     @Test
     void missingInputPathFailsBeforeAnyWorkNamingKeyAndFile() {
         Path output = dir.resolve("never");
-        assertThatThrownBy(() -> PrepRuns.run(dir, "sdspark.prep {\n  output = " + PrepRuns.hoconString(output)
-                + "\n  inputs = [{ path = " + PrepRuns.hoconString(dir.resolve("no-such-folder")) + " }]\n}"))
+        assertThatThrownBy(() -> PrepRuns.run(dir, "sdspark.prep {\n  output = " + Hocon.quote(output)
+                + "\n  inputs = [{ path = " + Hocon.quote(dir.resolve("no-such-folder")) + " }]\n}"))
                 .isInstanceOf(UsageError.class)
                 .hasMessageMatching("(?s).*prep.*\\.conf: 3.*")
                 .hasMessageContaining("sdspark.prep.inputs[0].path")

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdspark.jobs.config.Hocon;
 
 /** A folder as a user might have it: nested, mixed formats, odd names, unicode, junk. */
 class UnfamiliarFolderTest {
@@ -44,8 +45,8 @@ class UnfamiliarFolderTest {
         write(in, "misc/orphan.txt", "caption without image".getBytes(StandardCharsets.UTF_8));
 
         String output = dir.resolve("out").toString();
-        PrepReport report = PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + PrepRuns.hoconString(in)
-                + " }], output = " + PrepRuns.hoconString(output) + " }");
+        PrepReport report = PrepRuns.run(dir, "sdspark.prep { inputs = [{ path = " + Hocon.quote(in)
+                + " }], output = " + Hocon.quote(output) + " }");
 
         Map<String, Row> accepted = PrepRuns.accepted(output);
         Map<String, String> rejected = PrepRuns.rejected(output);

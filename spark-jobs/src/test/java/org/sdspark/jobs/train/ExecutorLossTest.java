@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.jobs.prep.HadoopFiles;
 import org.sdspark.jobs.train.distributed.DistributedTraining;
 
@@ -77,7 +78,7 @@ class ExecutorLossTest {
             lines.add(set.replaceFirst("=", " = "));
         }
         lines.add("sdspark.spark.master = \"local-cluster[2,1,1024]\"");
-        lines.add("sdspark.spark.conf { \"spark.executor.extraClassPath\" = " + TrainingFixtures.quoted(Path.of(classpath))
+        lines.add("sdspark.spark.conf { \"spark.executor.extraClassPath\" = " + Hocon.quote(Path.of(classpath))
                 + ", \"spark.driver.memory\" = 1g }");
         Path config = dir.resolve("train.conf");
         Files.write(config, lines);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.UsageError;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.jobs.latents.LatentsJob;
 import org.sdspark.model.embedding.TextualInversion;
 import org.sdspark.model.embedding.TextualInversionFile;
@@ -31,9 +32,9 @@ class MethodsTest {
 
     private static List<String> run(Path dataset, Path output, String... more) {
         List<String> sets = new ArrayList<>(List.of(
-                "sdspark.train.model=" + TrainingFixtures.quoted(TrainingFixtures.TINY),
-                "sdspark.train.dataset=" + TrainingFixtures.quoted(dataset),
-                "sdspark.train.output=" + TrainingFixtures.quoted(output),
+                "sdspark.train.model=" + Hocon.quote(TrainingFixtures.TINY),
+                "sdspark.train.dataset=" + Hocon.quote(dataset),
+                "sdspark.train.output=" + Hocon.quote(output),
                 "sdspark.train.steps=3",
                 "sdspark.train.seed=5",
                 "sdspark.train.learning-rate=1e-3",
@@ -48,8 +49,8 @@ class MethodsTest {
     void trainingOnCachedLatentsGivesTheLossesOfEncodingOnTheFly() throws Exception {
         Path cached = dir.resolve("cached");
         Path conf = Files.writeString(dir.resolve("latents.conf"), "sdspark.latents {\n input = "
-                + TrainingFixtures.quoted(TrainingFixtures.dataset()) + "\n output = " + TrainingFixtures.quoted(cached)
-                + "\n model = " + TrainingFixtures.quoted(TrainingFixtures.TINY) + "\n flip = true\n storage = float32\n}");
+                + Hocon.quote(TrainingFixtures.dataset()) + "\n output = " + Hocon.quote(cached)
+                + "\n model = " + Hocon.quote(TrainingFixtures.TINY) + "\n flip = true\n storage = float32\n}");
         LatentsJob.create(SharedSpark.get(), ConfigLoader.load(Optional.of(conf), List.of()), System.out).run();
 
         Path pixels = dir.resolve("from-pixels");

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.model.io.SafeTensorsFile;
 
 /**
@@ -82,9 +83,9 @@ class RecipesTest {
     /** The recipe as written, on the tiny model and dataset, for two steps, sampling with two steps. */
     private static List<String> overrides(Path output, List<String> more) {
         List<String> sets = new ArrayList<>(List.of(
-                "sdspark.train.model=" + TrainingFixtures.quoted(TrainingFixtures.TINY),
-                "sdspark.train.dataset=" + TrainingFixtures.quoted(dataset),
-                "sdspark.train.output=" + TrainingFixtures.quoted(output),
+                "sdspark.train.model=" + Hocon.quote(TrainingFixtures.TINY),
+                "sdspark.train.dataset=" + Hocon.quote(dataset),
+                "sdspark.train.output=" + Hocon.quote(output),
                 "sdspark.train.steps=2",
                 "sdspark.train.lr-warmup-steps=0",
                 "sdspark.train.loader.threads=1",

@@ -1,7 +1,6 @@
 package org.sdspark.jobs.train;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueFactory;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -18,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.jobs.prep.PrepJob;
 import org.sdspark.model.io.SafeTensorsFile;
 import org.sdspark.prep.synthetic.Encoders;
@@ -84,9 +84,9 @@ final class TrainingFixtures {
         }
         Path prepared = dir.resolve("prepared");
         Config config = ConfigLoader.load(Optional.empty(), List.of(
-                "sdspark.prep.inputs=[{path=" + quoted(images) + (instancePrompt == null ? ""
-                        : ", format=dreambooth, instance-prompt=" + ConfigValueFactory.fromAnyRef(instancePrompt).render()) + "}]",
-                "sdspark.prep.output=" + quoted(prepared),
+                "sdspark.prep.inputs=[{path=" + Hocon.quote(images) + (instancePrompt == null ? ""
+                        : ", format=dreambooth, instance-prompt=" + Hocon.quote(instancePrompt)) + "}]",
+                "sdspark.prep.output=" + Hocon.quote(prepared),
                 "sdspark.prep.partitions=2",
                 "sdspark.prep.filter.min-side=32",
                 "sdspark.prep.filter.min-bytes-per-pixel=0",
@@ -108,9 +108,9 @@ final class TrainingFixtures {
      */
     static List<String> run(Path dataset, Path output, int workers, int batch, int steps, int checkpointEvery) {
         return new ArrayList<>(List.of(
-                "sdspark.train.model=" + quoted(TINY),
-                "sdspark.train.dataset=" + quoted(dataset),
-                "sdspark.train.output=" + quoted(output),
+                "sdspark.train.model=" + Hocon.quote(TINY),
+                "sdspark.train.dataset=" + Hocon.quote(dataset),
+                "sdspark.train.output=" + Hocon.quote(output),
                 "sdspark.train.steps=" + steps,
                 "sdspark.train.batch-size=" + batch,
                 "sdspark.train.learning-rate=1e-4",
@@ -124,10 +124,6 @@ final class TrainingFixtures {
                 "sdspark.train.distributed.workers=" + workers,
                 "sdspark.train.distributed.timeout=30s",
                 "sdspark.train.distributed.checksum-every=1"));
-    }
-
-    static String quoted(Path p) {
-        return ConfigValueFactory.fromAnyRef(p.toString()).render();
     }
 
     /** The fp32 master weights by key of checkpoint {@code step} in {@code output}. */

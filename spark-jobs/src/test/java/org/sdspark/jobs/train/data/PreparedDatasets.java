@@ -1,7 +1,6 @@
 package org.sdspark.jobs.train.data;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueFactory;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -13,6 +12,7 @@ import java.util.Optional;
 import java.util.Random;
 import org.sdspark.jobs.SharedSpark;
 import org.sdspark.jobs.config.ConfigLoader;
+import org.sdspark.jobs.config.Hocon;
 import org.sdspark.jobs.prep.PrepJob;
 import org.sdspark.prep.synthetic.Encoders;
 
@@ -47,8 +47,8 @@ final class PreparedDatasets {
     /** Runs `sdspark prep` on the kohya folders in {@code input} into {@code output}, buckets at 256 px. */
     static void prep(Path input, Path output) throws IOException {
         Config config = ConfigLoader.load(Optional.empty(), List.of(
-                "sdspark.prep.inputs=[{path=" + quoted(input) + ", format=kohya}]",
-                "sdspark.prep.output=" + quoted(output),
+                "sdspark.prep.inputs=[{path=" + Hocon.quote(input) + ", format=kohya}]",
+                "sdspark.prep.output=" + Hocon.quote(output),
                 "sdspark.prep.partitions=2",
                 "sdspark.prep.filter.min-bytes-per-pixel=0",
                 "sdspark.prep.filter.near-duplicate-distance=0",
@@ -56,9 +56,5 @@ final class PreparedDatasets {
                 "sdspark.prep.bucket.min-side=128",
                 "sdspark.prep.bucket.max-side=512"));
         PrepJob.create(SharedSpark.get(), config, System.out).run();
-    }
-
-    private static String quoted(Path p) {
-        return ConfigValueFactory.fromAnyRef(p.toString()).render();
     }
 }

@@ -23,9 +23,6 @@ import org.sdspark.model.nn.AdapterPlan;
 import org.sdspark.model.nn.LoraSpec;
 import org.sdspark.model.train.optim.Ema;
 import org.sdspark.model.train.optim.EmaDecay;
-import org.sdspark.model.train.optim.LearningRateSchedule;
-import org.sdspark.model.train.optim.LossScaler;
-import org.sdspark.model.train.optim.OptimizerSettings;
 import org.sdspark.model.unet.UNet2DConditionModel;
 import org.sdspark.model.unet.UNetConfig;
 
@@ -42,7 +39,6 @@ public final class TrainStepBenchmark {
     public static final String USAGE = "bench train [--method full|lora|both] [--batch N] [--resolution PX] [--fp16]"
             + " [--ema] [--steps K] [--warmup W] [--lora-rank R] [--unet-config FILE] [--reference SCRIPT]";
     private static final int TEXT_TOKENS = 77;
-    private static final double LR = 1e-5;
     private static final int MIN_STEPS = 20;
     private static final int MIN_WARMUP = 5;
     private static final double EMA_DECAY = 0.9999;
@@ -211,12 +207,7 @@ public final class TrainStepBenchmark {
         List<Parameter> trained = tree.select(method == Method.FULL ? List.of("unet.*")
                 : List.of("unet.*.lora_A.weight", "unet.*.lora_B.weight"));
         tree.freezeAllBut(trained);
-        FlatParameters flat = new FlatParameters(trained);
-        long length = flat.layout().length();
-        return new ParameterUpdate(flat, manager, OptimizerSettings.adamW(OptimizerSettings.Kind.ADAMW)::create,
-                LearningRateSchedule.of(LearningRateSchedule.Kind.CONSTANT, LR, 0, Integer.MAX_VALUE),
-                List.of(new ParameterUpdate.Rate(0, length, LR, 1e-2)), 1.0,
-                fp16 ? new LossScaler(LossScaler.Settings.TORCH) : null,
+        return BenchmarkUpdate.adamW(new FlatParameters(trained), manager, fp16,
                 ema ? w -> new Ema(EmaDecay.of(EMA_DECAY), w) : null, Collective.single());
     }
 

@@ -15,13 +15,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.sdspark.model.train.Autograd;
+import org.sdspark.model.train.BenchmarkUpdate;
 import org.sdspark.model.train.Collective;
 import org.sdspark.model.train.FlatParameters;
 import org.sdspark.model.train.Parameter;
 import org.sdspark.model.train.ParameterUpdate;
-import org.sdspark.model.train.optim.LearningRateSchedule;
-import org.sdspark.model.train.optim.LossScaler;
-import org.sdspark.model.train.optim.OptimizerSettings;
 import org.sdspark.model.unet.UNet2DConditionModel;
 import org.sdspark.model.unet.UNetConfig;
 
@@ -41,7 +39,6 @@ import org.sdspark.model.unet.UNetConfig;
  */
 public final class DataParallelBenchmark {
     private static final int TEXT_TOKENS = 77;
-    private static final double LR = 1e-5;
 
     private final Settings settings;
     private final TcpRendezvous rendezvous;
@@ -183,12 +180,7 @@ public final class DataParallelBenchmark {
     private ParameterUpdate update(NDManager scope, UNet2DConditionModel unet, Collective collective, boolean fp16) {
         List<Parameter> parameters = parameters(unet);
         parameters.forEach(p -> p.tensor().setRequiresGradient(true));
-        FlatParameters flat = new FlatParameters(parameters);
-        long length = flat.layout().length();
-        return new ParameterUpdate(flat, scope, OptimizerSettings.adamW(OptimizerSettings.Kind.ADAMW)::create,
-                LearningRateSchedule.of(LearningRateSchedule.Kind.CONSTANT, LR, 0, 1_000_000),
-                List.of(new ParameterUpdate.Rate(0, length, LR, 1e-2)), 1.0,
-                fp16 ? new LossScaler(LossScaler.Settings.TORCH) : null, null, collective);
+        return BenchmarkUpdate.adamW(new FlatParameters(parameters), scope, fp16, null, collective);
     }
 
     private static List<Parameter> parameters(UNet2DConditionModel unet) {

@@ -63,7 +63,7 @@ public final class FlatParameters {
             try (NDArray source = gradients ? p.tensor().getGradient() : null;
                  NDArray value = (gradients ? source : p.tensor()).toType(DataType.FLOAT32, true);
                  NDArray row = value.reshape(-1)) {
-                flat.set(new NDIndex("{}:{}", e.offset(), e.end()), row);
+                flat.set(new NDIndex().addSliceDim(e.offset(), e.end()), row);
             }
         }
     }
@@ -86,7 +86,7 @@ public final class FlatParameters {
     /** The part of {@code flat} that belongs to {@code key}, shaped as the tensor (a view). */
     public NDArray slice(NDArray flat, String key) {
         FlatLayout.Entry e = layout.entry(key);
-        try (NDArray part = flat.get(new NDIndex("{}:{}", e.offset(), e.end()))) {
+        try (NDArray part = flat.get(new NDIndex().addSliceDim(e.offset(), e.end()))) {
             return part.reshape(new Shape(e.shape()));
         }
     }

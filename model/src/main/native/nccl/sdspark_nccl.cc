@@ -16,11 +16,14 @@
 #include <cuda_runtime.h>
 #include <nccl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -150,6 +153,125 @@ auto guarded(JNIEnv* env, F body) -> decltype(body()) {
   }
 }
 
+
+// Gradients all-reduced while backward runs, as PyTorch DDP's reducer does. A hook on each trained
+// parameter receives its gradient as autograd produces it and writes it into the parameter's slice
+// of one flat float32 buffer (adding in later micro-batches of an accumulated step). In the step's
+// last micro-batch, once every parameter of a bucket has reported, the bucket is averaged across
+// the ranks on a stream of its own while backward goes on. Buckets are launched strictly in index
+// order, since every rank must issue its NCCL calls in the same order; finish() zeroes the slices
+// of parameters backward never reached, launches what is left and waits.
+struct Reducer {
+  Communicator* comm;
+  at::Tensor flat;
+  std::vector<at::Tensor> parameters;
+  std::vector<unsigned> hooks;
+  std::vector<int64_t> offsets;
+  std::vector<int> bucketOf;
+  std::vector<int64_t> from, to;
+  std::vector<int> size;     // parameters in each bucket
+  std::vector<int> pending;  // of those, not yet reported in this micro-batch
+  std::vector<char> written;  // per parameter: its slice holds this step's gradient
+  std::vector<cudaEvent_t> ready;  // per bucket: its gradients are written (on the compute stream)
+  c10::cuda::CUDAStream stream;
+  cudaEvent_t begin = nullptr, end = nullptr;
+  size_t launched = 0;
+  bool last = false;
+  int64_t timeoutMillis;
+  Clock::time_point until;
+  std::mutex mutex;
+
+  Reducer(Communicator* c, const at::Tensor& buffer, int64_t timeout)
+      : comm(c), flat(buffer), stream(c10::cuda::getStreamFromPool(true, static_cast<c10::DeviceIndex>(c->device))),
+        timeoutMillis(timeout), until(deadline(timeout)) {}
+
+  ~Reducer() {
+    for (size_t i = 0; i < hooks.size(); i++) {
+      parameters[i].remove_hook(hooks[i]);
+    }
+    for (cudaEvent_t e : ready) {
+      cudaEventDestroy(e);
+    }
+    if (begin != nullptr) cudaEventDestroy(begin);
+    if (end != nullptr) cudaEventDestroy(end);
+  }
+
+  void onGradient(size_t index, const at::Tensor& grad) {
+    std::lock_guard<std::mutex> lock(mutex);
+    c10::NoGradGuard noGrad;
+    at::Tensor slice = flat.narrow(0, offsets[index], grad.numel()).view(grad.sizes());
+    if (written[index]) {
+      slice.add_(grad);
+    } else {
+      slice.copy_(grad);
+      written[index] = 1;
+    }
+    if (last && --pending[bucketOf[index]] == 0) {
+      while (launched < from.size() && pending[launched] == 0) {
+        launch(launched++);
+      }
+    }
+  }
+
+  // Enqueues bucket b's all-reduce on the reducer's stream, after the compute stream's writes.
+  void launch(size_t b) {
+    cudaStream_t compute = c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(comm->device)).stream();
+    check(cudaEventRecord(ready[b], compute), "cudaEventRecord");
+    check(cudaStreamWaitEvent(stream.stream(), ready[b], 0), "cudaStreamWaitEvent");
+    float* data = flat.data_ptr<float>() + from[b];
+    settle(*comm, ncclAllReduce(data, data, to[b] - from[b], ncclFloat32, ncclAvg, comm->comm, stream.stream()), until,
+           "NCCL all-reduce of a gradient bucket");
+  }
+
+  void beforeBackward(bool lastMicroBatch) {
+    std::lock_guard<std::mutex> lock(mutex);
+    last = lastMicroBatch;
+    pending = size;
+    until = deadline(timeoutMillis);
+  }
+
+  // Returns the GPU milliseconds the all-reduce adds after backward's last kernel: the part of it
+  // that backward did not hide.
+  float finish() {
+    std::lock_guard<std::mutex> lock(mutex);
+    c10::NoGradGuard noGrad;
+    until = deadline(timeoutMillis);
+    cudaStream_t compute = c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(comm->device)).stream();
+    check(cudaEventRecord(begin, compute), "cudaEventRecord");
+    for (size_t i = 0; i < parameters.size(); i++) {
+      if (!written[i]) {
+        flat.narrow(0, offsets[i], parameters[i].numel()).zero_();
+      }
+    }
+    while (launched < from.size()) {
+      launch(launched++);
+    }
+    check(cudaEventRecord(end, stream.stream()), "cudaEventRecord");
+    check(cudaStreamWaitEvent(compute, end, 0), "cudaStreamWaitEvent");
+    await(*comm, stream.stream(), until, "NCCL all-reduce of the gradients");
+    float millis = 0;
+    check(cudaEventElapsedTime(&millis, begin, end), "cudaEventElapsedTime");
+    std::fill(written.begin(), written.end(), 0);
+    launched = 0;
+    last = false;
+    pending = size;
+    for (at::Tensor& p : parameters) {
+      p.mutable_grad().reset();  // autograd accumulated them too; the flat buffer holds what counts
+    }
+    return std::max(millis, 0.0f);
+  }
+};
+
+Reducer& reducer(jlong handle) {
+  return *reinterpret_cast<Reducer*>(handle);
+}
+
+std::vector<jlong> longs(JNIEnv* env, jlongArray array) {
+  std::vector<jlong> values(env->GetArrayLength(array));
+  env->GetLongArrayRegion(array, 0, static_cast<jsize>(values.size()), values.data());
+  return values;
+}
+
 }  // namespace
 
 extern "C" {
@@ -248,6 +370,76 @@ JNIEXPORT void JNICALL Java_org_sdspark_model_train_collective_Nccl_broadcast(
     settle(c, ncclBroadcast(t.data_ptr(), t.data_ptr(), t.numel(), type(t), root, c.comm, stream), until,
            "NCCL broadcast");
     await(c, stream, until, "NCCL broadcast");
+    return 0;
+  });
+}
+
+JNIEXPORT jlong JNICALL Java_org_sdspark_model_train_collective_Nccl_reducerCreate(
+    JNIEnv* env, jclass, jlong handle, jlong flat, jlongArray parameters, jlongArray offsets, jintArray bucketOf,
+    jlongArray bucketFrom, jlongArray bucketTo, jlong timeoutMillis) {
+  return guarded(env, [&]() -> jlong {
+    Communicator& c = communicator(handle);
+    at::Tensor& buffer = tensor(flat);
+    requireOnDevice(buffer, c);
+    if (buffer.scalar_type() != at::kFloat) {
+      throw std::invalid_argument("the gradient reducer's flat buffer must be float32");
+    }
+    c10::cuda::CUDAGuard guard(static_cast<c10::DeviceIndex>(c.device));
+    auto r = std::make_unique<Reducer>(&c, buffer, timeoutMillis);
+    std::vector<jlong> params = longs(env, parameters);
+    std::vector<jlong> starts = longs(env, offsets);
+    std::vector<jint> buckets(params.size());
+    env->GetIntArrayRegion(bucketOf, 0, static_cast<jsize>(buckets.size()), buckets.data());
+    for (jlong v : longs(env, bucketFrom)) r->from.push_back(v);
+    for (jlong v : longs(env, bucketTo)) r->to.push_back(v);
+    r->size.assign(r->from.size(), 0);
+    for (size_t i = 0; i < params.size(); i++) {
+      const at::Tensor& p = tensor(params[i]);
+      if (starts[i] < 0 || starts[i] + p.numel() > buffer.numel() || buckets[i] < 0 ||
+          static_cast<size_t>(buckets[i]) >= r->from.size()) {
+        throw std::invalid_argument("parameter " + std::to_string(i) + " does not fit the flat buffer's layout");
+      }
+      r->parameters.push_back(p);
+      r->offsets.push_back(starts[i]);
+      r->bucketOf.push_back(buckets[i]);
+      r->size[buckets[i]]++;
+    }
+    r->pending = r->size;
+    r->written.assign(params.size(), 0);
+    for (size_t b = 0; b < r->from.size(); b++) {
+      cudaEvent_t e;
+      check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), "cudaEventCreate");
+      r->ready.push_back(e);
+    }
+    check(cudaEventCreate(&r->begin), "cudaEventCreate");
+    check(cudaEventCreate(&r->end), "cudaEventCreate");
+    Reducer* raw = r.get();
+    for (size_t i = 0; i < r->parameters.size(); i++) {
+      r->hooks.push_back(r->parameters[i].register_hook([raw, i](const at::Tensor& grad) { raw->onGradient(i, grad); }));
+    }
+    return reinterpret_cast<jlong>(r.release());
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_sdspark_model_train_collective_Nccl_reducerBeforeBackward(
+    JNIEnv* env, jclass, jlong handle, jboolean last) {
+  guarded(env, [&] {
+    reducer(handle).beforeBackward(last);
+    return 0;
+  });
+}
+
+JNIEXPORT jfloat JNICALL Java_org_sdspark_model_train_collective_Nccl_reducerFinish(JNIEnv* env, jclass, jlong handle) {
+  return guarded(env, [&]() -> jfloat {
+    Reducer& r = reducer(handle);
+    c10::cuda::CUDAGuard guard(static_cast<c10::DeviceIndex>(r.comm->device));
+    return r.finish();
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_sdspark_model_train_collective_Nccl_reducerDestroy(JNIEnv* env, jclass, jlong handle) {
+  guarded(env, [&] {
+    delete &reducer(handle);
     return 0;
   });
 }

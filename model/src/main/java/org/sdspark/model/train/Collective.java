@@ -17,6 +17,14 @@ public interface Collective {
     /** Replaces {@code flat} in place by the mean of every rank's {@code flat}. */
     void allReduceMean(NDArray flat);
 
+    /**
+     * A reducer that averages {@code parameters}' gradients into {@code gradients} (their flat
+     * buffer) during backward, or null when this collective reduces only after backward.
+     */
+    default GradientReducer gradientReducer(FlatParameters parameters, NDArray gradients) {
+        return null;
+    }
+
     /** Replaces {@code flat} in place by rank {@code root}'s. */
     void broadcast(NDArray flat, int root);
 

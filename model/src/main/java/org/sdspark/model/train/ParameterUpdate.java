@@ -14,7 +14,8 @@ import org.sdspark.model.train.optim.Segment;
 
 /**
  * What happens once per optimizer step after the micro-batches' backward passes: copy the
- * gradients into the flat buffer, all-reduce them (once), unscale and skip the step if any is not
+ * gradients into the flat buffer and all-reduce them once (or finish the {@link GradientReducer}
+ * that did both during backward), unscale and skip the step if any is not
  * finite (fp16), clip to the global norm, step the optimizer on the fp32 masters at the scheduled
  * rate, copy the masters into the model's tensors, update the EMA, zero the gradients. The flat
  * gradient buffer lives as long as the update, so a step allocates nothing of the model's size.
@@ -31,6 +32,7 @@ public final class ParameterUpdate implements AutoCloseable {
     private final LossScaler scaler;
     private final Ema ema;
     private final Collective collective;
+    private final GradientReducer reducer;
     private long applied;
 
     /** The base rate and weight decay of the flat range [from, to) (one per trained component). */
@@ -61,6 +63,7 @@ public final class ParameterUpdate implements AutoCloseable {
         this.scaler = scaler;
         this.ema = ema == null ? null : ema.create(master);
         this.collective = collective;
+        this.reducer = collective.gradientReducer(parameters, gradients);
     }
 
     /** Builds the optimizer over a flat buffer of {@code length} elements. */
@@ -75,16 +78,26 @@ public final class ParameterUpdate implements AutoCloseable {
         Ema create(NDArray initial);
     }
 
-    /** The factor each micro-batch's loss gradient is seeded with: loss scale / accumulation. */
-    public double backwardScale(int accumulation) {
-        return (scaler == null ? 1 : scaler.scale()) / accumulation;
+    /**
+     * Backward of micro-batch {@code microBatch} of the step's {@code count}: the loss gradient is
+     * seeded with loss scale / count, and gradients accumulate until {@link #apply}.
+     */
+    public void backward(NDArray loss, int microBatch, int count) {
+        if (reducer != null) {
+            reducer.beforeBackward(microBatch == count - 1);
+        }
+        Autograd.backward(loss, (scaler == null ? 1 : scaler.scale()) / count);
     }
 
     public Outcome apply() {
         double lossScale = scaler == null ? 1 : scaler.scale();
-        parameters.copyGradients(gradients);
-        parameters.zeroGradients();
-        collective.allReduceMean(gradients);
+        if (reducer != null) {
+            reducer.finish();
+        } else {
+            parameters.copyGradients(gradients);
+            parameters.zeroGradients();
+            collective.allReduceMean(gradients);
+        }
         if (lossScale != 1) {
             gradients.muli(1 / lossScale);
         }
@@ -154,6 +167,9 @@ public final class ParameterUpdate implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reducer != null) {
+            reducer.close();
+        }
         optimizer.close();
         if (ema != null) {
             ema.close();

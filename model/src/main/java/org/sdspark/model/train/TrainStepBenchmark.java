@@ -221,7 +221,7 @@ public final class TrainStepBenchmark {
             NDArray context = scope.randomNormal(0, 1, text, type);
             // subtracting the float32 noise promotes a float16 prediction differentiably (DJL's cast would cut the graph)
             NDArray loss = Autograd.recording(() -> unet.forward(latents, timesteps, context).sub(noise).square().mean());
-            Autograd.backward(loss, update.backwardScale(1));
+            update.backward(loss, 0, 1);
         }
         update.apply();
     }

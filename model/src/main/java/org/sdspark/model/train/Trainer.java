@@ -111,7 +111,7 @@ public final class Trainer implements AutoCloseable {
                                 + batch.stepMicroBatches() + " micro-batches, the step's first said " + count);
                     }
                 }
-                stepLoss += microBatch(batch, new StepRandom(settings.seed(), step, micro), count) / count;
+                stepLoss += microBatch(batch, new StepRandom(settings.seed(), step, micro), micro, count) / count;
                 samples += batch.size();
                 position = batch.position().next();
             }
@@ -162,7 +162,7 @@ public final class Trainer implements AutoCloseable {
         return sum / batches.size();
     }
 
-    private double microBatch(TrainingBatch batch, StepRandom random, int stepMicroBatches) {
+    private double microBatch(TrainingBatch batch, StepRandom random, int micro, int stepMicroBatches) {
         try (NDManager scope = manager.newSubManager()) {
             MicroBatch in = MicroBatch.prepare(scope, batch, random, models.vae(), loss.scheduler(), models.tokenizer(),
                     settings.loss().noiseOffset());
@@ -173,7 +173,7 @@ public final class Trainer implements AutoCloseable {
                         : Autograd.paused(() -> models.textEncoder().encode(in.tokenIds(), settings.clipSkip()));
                 NDArray value = Autograd.recording(() -> loss.of(models.unet().forward(in.noisyLatents(), in.timesteps(), context),
                         in.target(), in.timestepValues(), in.prior()));
-                Autograd.backward(value, update.backwardScale(stepMicroBatches));
+                update.backward(value, micro, stepMicroBatches);
                 return value.getFloat();
             } finally {
                 dropouts.forEach(AdapterDropout::eval);

@@ -58,7 +58,7 @@ class CosineStepsParityTest {
                                 unet.forward(noisy, t, context), noise, t.toLongArray(), new boolean[2]));
                         value.attach(step);
                         Parity.assertClose("step " + s + " loss", value.reshape(1), f.get("step." + s + ".loss"));
-                        Autograd.backward(value, update.backwardScale(1));
+                        update.backward(value, 0, 1);
                         ParameterUpdate.Outcome outcome = update.apply();
                         assertThat(outcome.lr()).as("lr at step " + s).isCloseTo(f.get("step." + s + ".lr").getFloat(), Offset.offset(1e-9));
                         float norm = f.get("step." + s + ".grad_norm").getFloat();

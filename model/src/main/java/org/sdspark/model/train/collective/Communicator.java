@@ -8,7 +8,11 @@ public interface Communicator extends Collective, AutoCloseable {
     /** For logs: the backend and where it runs, e.g. "NCCL 2.27.3 on gpu(1)". */
     String describe();
 
-    /** Seconds spent in {@link #allReduceMean} since the previous call, waiting for slower ranks included. */
+    /**
+     * Seconds spent in {@link #allReduceMean} since the previous call, waiting for slower ranks
+     * included; for a {@link org.sdspark.model.train.GradientReducer}, the GPU time it adds after
+     * backward's last kernel (what backward did not hide).
+     */
     double takeAllReduceSeconds();
 
     @Override

@@ -47,7 +47,7 @@ public final class DataParallelBenchmark {
     private final UNetConfig config;
 
     record Settings(List<Integer> batches, int steps, int warmup, int resolution, Path unetConfig, int checkSteps,
-                    Backend backend) {
+                    Backend backend, WireFormat wire) {
         static Settings parse(String[] args) {
             List<Integer> batches = List.of(8);
             int steps = 20;
@@ -56,6 +56,7 @@ public final class DataParallelBenchmark {
             Path unet = null;
             int check = 3;
             Backend backend = Backend.AUTO;
+            WireFormat wire = WireFormat.FP32;
             for (int i = 0; i < args.length; i += 2) {
                 String value = args[i + 1];
                 switch (args[i]) {
@@ -66,10 +67,11 @@ public final class DataParallelBenchmark {
                     case "--unet-config" -> unet = Path.of(value);
                     case "--check-steps" -> check = Integer.parseInt(value);
                     case "--backend" -> backend = Backend.valueOf(value.toUpperCase(Locale.ROOT));
+                    case "--wire" -> wire = WireFormat.valueOf(value.toUpperCase(Locale.ROOT));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Settings(batches, steps, warmup, resolution, unet, check, backend);
+            return new Settings(batches, steps, warmup, resolution, unet, check, backend, wire);
         }
     }
 
@@ -86,7 +88,7 @@ public final class DataParallelBenchmark {
         try (TcpRendezvous rendezvous = TcpRendezvous.fromEnvironment(Duration.ofMinutes(5))) {
             int gpus = Engine.getInstance().getGpuCount();
             Device device = gpus > 0 ? Device.gpu(rendezvous.rank() % gpus) : Device.cpu();
-            CollectiveSettings collective = new CollectiveSettings(WireFormat.FP32, 25L << 20, Duration.ofMinutes(5));
+            CollectiveSettings collective = new CollectiveSettings(settings.wire(), 25L << 20, Duration.ofMinutes(5));
             try (Communicator communicator = settings.backend().open(rendezvous, "127.0.0.1", device, collective, () -> false)) {
                 new DataParallelBenchmark(settings, rendezvous, communicator, device).run();
             }
@@ -207,7 +209,7 @@ public final class DataParallelBenchmark {
                                  NDArray context, NDArray noise) {
         // subtracting the float32 noise promotes a float16 prediction differentiably (DJL's cast would cut the graph)
         NDArray loss = Autograd.recording(() -> unet.forward(latents, timesteps, context).sub(noise).square().mean());
-        Autograd.backward(loss, update.backwardScale(1));
+        update.backward(loss, 0, 1);
         loss.getFloat();
     }
 

@@ -52,6 +52,22 @@ final class Nccl {
 
     static native void broadcast(long communicator, long tensor, int root, long timeoutMillis);
 
+    /**
+     * A reducer of {@code flat} (float32, on the communicator's device) fed by gradient hooks on
+     * {@code parameters}: parameter i's gradient goes to {@code flat[offsets[i]...]}, in bucket
+     * {@code bucketOf[i]}; buckets [bucketFrom[b], bucketTo[b]) are launched in index order.
+     */
+    static native long reducerCreate(long communicator, long flat, long[] parameters, long[] offsets, int[] bucketOf,
+                                     long[] bucketFrom, long[] bucketTo, long timeoutMillis);
+
+    static native void reducerBeforeBackward(long reducer, boolean last);
+
+    /** Waits for every bucket; returns the GPU milliseconds the all-reduce adds after backward's last kernel. */
+    static native float reducerFinish(long reducer);
+
+    /** Removes the hooks and frees the reducer. */
+    static native void reducerDestroy(long reducer);
+
     /** Makes the call in flight on {@code communicator} (another thread's) give up; safe from any thread. */
     static native void cancel(long communicator);
 

@@ -7,7 +7,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import java.util.Base64;
+import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.sdspark.model.train.FlatParameters;
+import org.sdspark.model.train.GradientReducer;
+import org.sdspark.model.train.Parameter;
 
 /**
  * The GPU backend: NCCL on the tensors' own GPU memory, one communicator per process and device.
@@ -81,6 +85,46 @@ public final class NcclCollective implements Communicator {
         float millis = Nccl.allReduceMean(handle, ((PtNDArray) flat).getHandle(), settings.bucketElements(),
                 settings.wire() == WireFormat.FP16, settings.timeout().toMillis());
         allReduceSeconds += millis / 1e3;
+    }
+
+    /**
+     * With float32 on the wire, gradients are reduced bucket by bucket during backward, on a
+     * stream of their own; float16 on the wire casts the buffer after backward instead.
+     */
+    @Override
+    public GradientReducer gradientReducer(FlatParameters parameters, NDArray gradients) {
+        if (settings.wire() != WireFormat.FP32) {
+            return null;
+        }
+        requireOpen();
+        GradientBuckets buckets = GradientBuckets.of(parameters.layout(), settings.bucketElements());
+        List<Parameter> list = parameters.parameters();
+        long[] handles = new long[list.size()];
+        long[] offsets = new long[list.size()];
+        for (int i = 0; i < handles.length; i++) {
+            handles[i] = ((PtNDArray) list.get(i).tensor()).getHandle();
+            offsets[i] = parameters.layout().entry(list.get(i).key()).offset();
+        }
+        long reducer = Nccl.reducerCreate(handle, ((PtNDArray) gradients).getHandle(), handles, offsets,
+                buckets.bucketOfEntry(), buckets.from(), buckets.to(), settings.timeout().toMillis());
+        return new GradientReducer() {
+            @Override
+            public void beforeBackward(boolean last) {
+                requireOpen();
+                Nccl.reducerBeforeBackward(reducer, last);
+            }
+
+            @Override
+            public void finish() {
+                requireOpen();
+                allReduceSeconds += Nccl.reducerFinish(reducer) / 1e3;
+            }
+
+            @Override
+            public void close() {
+                Nccl.reducerDestroy(reducer);
+            }
+        };
     }
 
     @Override

@@ -11,9 +11,12 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "gradient_hooks.h"
 
 namespace {
 
@@ -55,6 +58,12 @@ auto guarded(JNIEnv* env, F body) -> decltype(body()) {
     rethrow(env, e);
     return decltype(body())();
   }
+}
+
+std::vector<int64_t> int64s(JNIEnv* env, jlongArray values) {
+  std::vector<jlong> raw(env->GetArrayLength(values));
+  env->GetLongArrayRegion(values, 0, static_cast<jsize>(raw.size()), raw.data());
+  return std::vector<int64_t>(raw.begin(), raw.end());
 }
 
 // Index 0 of each StatArray is the aggregate over the allocator's pools.
@@ -112,6 +121,51 @@ JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_fusedAdamW(
       for (at::Tensor& counter : counters) {
         counter.sub_(tensor(foundInf));
       }
+    }
+    return 0;
+  });
+}
+
+// A run of one: GradientHooks write the parameters' gradients into the flat buffer during backward,
+// all in one bucket that nothing reduces.
+JNIEXPORT jlong JNICALL Java_org_sdspark_model_nn_TorchExtension_gradientHooks(
+    JNIEnv* env, jclass, jlong flat, jlongArray params, jlongArray offsets) {
+  return guarded(env, [&]() -> jlong {
+    std::vector<at::Tensor> parameters = tensors(env, params);
+    std::vector<int> bucketOf(parameters.size(), 0);
+    auto hooks = std::make_unique<sdspark::GradientHooks>(tensor(flat), std::move(parameters), int64s(env, offsets),
+                                                          std::move(bucketOf), 1, [](size_t) {});
+    return reinterpret_cast<jlong>(hooks.release());
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_gradientHooksFinish(JNIEnv* env, jclass, jlong handle) {
+  guarded(env, [&] {
+    auto* hooks = reinterpret_cast<sdspark::GradientHooks*>(handle);
+    hooks->complete();
+    hooks->reset();
+    return 0;
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_gradientHooksClose(JNIEnv* env, jclass, jlong handle) {
+  guarded(env, [&] {
+    delete reinterpret_cast<sdspark::GradientHooks*>(handle);
+    return 0;
+  });
+}
+
+// Each parameter takes its slice of the flat buffer, cast to its own dtype: one call for what would
+// be four engine calls per parameter from Java.
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_copyFromFlat(
+    JNIEnv* env, jclass, jlong flat, jlongArray params, jlongArray offsets) {
+  guarded(env, [&] {
+    c10::NoGradGuard no_grad;
+    at::Tensor& source = tensor(flat);
+    std::vector<at::Tensor> parameters = tensors(env, params);
+    std::vector<int64_t> starts = int64s(env, offsets);
+    for (size_t i = 0; i < parameters.size(); i++) {
+      parameters[i].copy_(source.narrow(0, starts[i], parameters[i].numel()).view(parameters[i].sizes()));
     }
     return 0;
   });

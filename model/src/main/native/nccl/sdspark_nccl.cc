@@ -19,11 +19,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <mutex>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "gradient_hooks.h"
 
 namespace {
 
@@ -154,110 +156,74 @@ auto guarded(JNIEnv* env, F body) -> decltype(body()) {
 }
 
 
-// Gradients all-reduced while backward runs, as PyTorch DDP's reducer does. A hook on each trained
-// parameter receives its gradient as autograd produces it and writes it into the parameter's slice
-// of one flat float32 buffer (adding in later micro-batches of an accumulated step). In the step's
-// last micro-batch, once every parameter of a bucket has reported, the bucket is averaged across
-// the ranks on a stream of its own while backward goes on. Buckets are launched strictly in index
-// order, since every rank must issue its NCCL calls in the same order; finish() zeroes the slices
-// of parameters backward never reached, launches what is left and waits.
+// Gradients all-reduced while backward runs, as PyTorch DDP's reducer does: GradientHooks write
+// each trained parameter's gradient into the flat float32 buffer as autograd produces it, and in
+// the step's last micro-batch each bucket whose parameters have all reported is averaged across
+// the ranks on a stream of its own while backward goes on.
 struct Reducer {
   Communicator* comm;
   at::Tensor flat;
-  std::vector<at::Tensor> parameters;
-  std::vector<unsigned> hooks;
-  std::vector<int64_t> offsets;
-  std::vector<int> bucketOf;
   std::vector<int64_t> from, to;
-  std::vector<int> size;     // parameters in each bucket
-  std::vector<int> pending;  // of those, not yet reported in this micro-batch
-  std::vector<char> written;  // per parameter: its slice holds this step's gradient
   std::vector<cudaEvent_t> ready;  // per bucket: its gradients are written (on the compute stream)
   c10::cuda::CUDAStream stream;
   cudaEvent_t begin = nullptr, end = nullptr;
-  size_t launched = 0;
-  bool last = false;
   int64_t timeoutMillis;
   Clock::time_point until;
-  std::mutex mutex;
+  std::unique_ptr<sdspark::GradientHooks> hooks;
 
-  Reducer(Communicator* c, const at::Tensor& buffer, int64_t timeout)
-      : comm(c), flat(buffer), stream(c10::cuda::getStreamFromPool(true, static_cast<c10::DeviceIndex>(c->device))),
-        timeoutMillis(timeout), until(deadline(timeout)) {}
+  Reducer(Communicator* c, const at::Tensor& buffer, std::vector<int64_t> bucketFrom, std::vector<int64_t> bucketTo,
+          int64_t timeout)
+      : comm(c), flat(buffer), from(std::move(bucketFrom)), to(std::move(bucketTo)),
+        stream(c10::cuda::getStreamFromPool(true, static_cast<c10::DeviceIndex>(c->device))),
+        timeoutMillis(timeout), until(deadline(timeout)) {
+    for (size_t b = 0; b < from.size(); b++) {
+      cudaEvent_t e;
+      check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), "cudaEventCreate");
+      ready.push_back(e);
+    }
+    check(cudaEventCreate(&begin), "cudaEventCreate");
+    check(cudaEventCreate(&end), "cudaEventCreate");
+  }
 
   ~Reducer() {
-    for (size_t i = 0; i < hooks.size(); i++) {
-      parameters[i].remove_hook(hooks[i]);
-    }
+    hooks.reset();
     for (cudaEvent_t e : ready) {
       cudaEventDestroy(e);
     }
-    if (begin != nullptr) cudaEventDestroy(begin);
-    if (end != nullptr) cudaEventDestroy(end);
+    cudaEventDestroy(begin);
+    cudaEventDestroy(end);
   }
 
-  void onGradient(size_t index, const at::Tensor& grad) {
-    std::lock_guard<std::mutex> lock(mutex);
-    c10::NoGradGuard noGrad;
-    at::Tensor slice = flat.narrow(0, offsets[index], grad.numel()).view(grad.sizes());
-    if (written[index]) {
-      slice.add_(grad);
-    } else {
-      slice.copy_(grad);
-      written[index] = 1;
-    }
-    if (last && --pending[bucketOf[index]] == 0) {
-      while (launched < from.size() && pending[launched] == 0) {
-        launch(launched++);
-      }
-    }
+  cudaStream_t compute() const {
+    return c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(comm->device)).stream();
   }
 
   // Enqueues bucket b's all-reduce on the reducer's stream, after the compute stream's writes.
   void launch(size_t b) {
-    cudaStream_t compute = c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(comm->device)).stream();
-    check(cudaEventRecord(ready[b], compute), "cudaEventRecord");
+    check(cudaEventRecord(ready[b], compute()), "cudaEventRecord");
     check(cudaStreamWaitEvent(stream.stream(), ready[b], 0), "cudaStreamWaitEvent");
     float* data = flat.data_ptr<float>() + from[b];
     settle(*comm, ncclAllReduce(data, data, to[b] - from[b], ncclFloat32, ncclAvg, comm->comm, stream.stream()), until,
            "NCCL all-reduce of a gradient bucket");
   }
 
-  void beforeBackward(bool lastMicroBatch) {
-    std::lock_guard<std::mutex> lock(mutex);
-    last = lastMicroBatch;
-    pending = size;
+  void beforeBackward(bool last) {
     until = deadline(timeoutMillis);
+    hooks->beforeBackward(last);
   }
 
   // Returns the GPU milliseconds the all-reduce adds after backward's last kernel: the part of it
   // that backward did not hide.
   float finish() {
-    std::lock_guard<std::mutex> lock(mutex);
-    c10::NoGradGuard noGrad;
     until = deadline(timeoutMillis);
-    cudaStream_t compute = c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(comm->device)).stream();
-    check(cudaEventRecord(begin, compute), "cudaEventRecord");
-    for (size_t i = 0; i < parameters.size(); i++) {
-      if (!written[i]) {
-        flat.narrow(0, offsets[i], parameters[i].numel()).zero_();
-      }
-    }
-    while (launched < from.size()) {
-      launch(launched++);
-    }
+    check(cudaEventRecord(begin, compute()), "cudaEventRecord");
+    hooks->complete();
     check(cudaEventRecord(end, stream.stream()), "cudaEventRecord");
-    check(cudaStreamWaitEvent(compute, end, 0), "cudaStreamWaitEvent");
+    check(cudaStreamWaitEvent(compute(), end, 0), "cudaStreamWaitEvent");
     await(*comm, stream.stream(), until, "NCCL all-reduce of the gradients");
     float millis = 0;
     check(cudaEventElapsedTime(&millis, begin, end), "cudaEventElapsedTime");
-    std::fill(written.begin(), written.end(), 0);
-    launched = 0;
-    last = false;
-    pending = size;
-    for (at::Tensor& p : parameters) {
-      p.mutable_grad().reset();  // autograd accumulated them too; the flat buffer holds what counts
-    }
+    hooks->reset();
     return std::max(millis, 0.0f);
   }
 };
@@ -385,38 +351,21 @@ JNIEXPORT jlong JNICALL Java_org_sdspark_model_train_collective_Nccl_reducerCrea
       throw std::invalid_argument("the gradient reducer's flat buffer must be float32");
     }
     c10::cuda::CUDAGuard guard(static_cast<c10::DeviceIndex>(c.device));
-    auto r = std::make_unique<Reducer>(&c, buffer, timeoutMillis);
-    std::vector<jlong> params = longs(env, parameters);
+    std::vector<jlong> from = longs(env, bucketFrom);
+    std::vector<jlong> to = longs(env, bucketTo);
+    auto r = std::make_unique<Reducer>(&c, buffer, std::vector<int64_t>(from.begin(), from.end()),
+                                       std::vector<int64_t>(to.begin(), to.end()), timeoutMillis);
+    std::vector<at::Tensor> params;
+    for (jlong p : longs(env, parameters)) {
+      params.push_back(tensor(p));
+    }
     std::vector<jlong> starts = longs(env, offsets);
     std::vector<jint> buckets(params.size());
     env->GetIntArrayRegion(bucketOf, 0, static_cast<jsize>(buckets.size()), buckets.data());
-    for (jlong v : longs(env, bucketFrom)) r->from.push_back(v);
-    for (jlong v : longs(env, bucketTo)) r->to.push_back(v);
-    r->size.assign(r->from.size(), 0);
-    for (size_t i = 0; i < params.size(); i++) {
-      const at::Tensor& p = tensor(params[i]);
-      if (starts[i] < 0 || starts[i] + p.numel() > buffer.numel() || buckets[i] < 0 ||
-          static_cast<size_t>(buckets[i]) >= r->from.size()) {
-        throw std::invalid_argument("parameter " + std::to_string(i) + " does not fit the flat buffer's layout");
-      }
-      r->parameters.push_back(p);
-      r->offsets.push_back(starts[i]);
-      r->bucketOf.push_back(buckets[i]);
-      r->size[buckets[i]]++;
-    }
-    r->pending = r->size;
-    r->written.assign(params.size(), 0);
-    for (size_t b = 0; b < r->from.size(); b++) {
-      cudaEvent_t e;
-      check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), "cudaEventCreate");
-      r->ready.push_back(e);
-    }
-    check(cudaEventCreate(&r->begin), "cudaEventCreate");
-    check(cudaEventCreate(&r->end), "cudaEventCreate");
     Reducer* raw = r.get();
-    for (size_t i = 0; i < r->parameters.size(); i++) {
-      r->hooks.push_back(r->parameters[i].register_hook([raw, i](const at::Tensor& grad) { raw->onGradient(i, grad); }));
-    }
+    r->hooks = std::make_unique<sdspark::GradientHooks>(
+        buffer, std::move(params), std::vector<int64_t>(starts.begin(), starts.end()),
+        std::vector<int>(buckets.begin(), buckets.end()), r->from.size(), [raw](size_t b) { raw->launch(b); });
     return reinterpret_cast<jlong>(r.release());
   });
 }

@@ -15,7 +15,7 @@ import java.util.Set;
 /**
  * sdspark's native libtorch extension ({@code model/src/main/native}): the PyTorch kernels DJL does
  * not expose (fused attention, group norm, SiLU, nearest upsampling, fused AdamW, CUDA memory
- * statistics), applied to
+ * statistics) and gradient hooks, applied to
  * DJL's own tensors. It is optional: without it every op runs composed from DJL ops, which is also
  * the reference the fused kernels are tested against.
  *
@@ -65,6 +65,29 @@ public final class TorchExtension {
     /** {@code torch.nn.functional.interpolate(x, size=(height, width), mode="nearest")}; differentiable. */
     public static NDArray upsampleNearest(NDArray x, long height, long width) {
         return wrap(x, upsampleNearest(handle(x), height, width));
+    }
+
+    /**
+     * Hooks that write each of {@code parameters}' gradients into {@code flat} at its offset as
+     * backward produces it (the first backward of a step copies, later ones add); returns their
+     * handle for {@link #finishGradientHooks} and {@link #closeGradientHooks}.
+     */
+    public static long gradientHooks(NDArray flat, List<NDArray> parameters, long[] offsets) {
+        return gradientHooks(handle(flat), handles(parameters), offsets);
+    }
+
+    /** Ends a step: zeroes the slices of parameters backward never reached, releases their own gradients. */
+    public static void finishGradientHooks(long hooks) {
+        gradientHooksFinish(hooks);
+    }
+
+    public static void closeGradientHooks(long hooks) {
+        gradientHooksClose(hooks);
+    }
+
+    /** Copies {@code flat[offsets[i]...]} into {@code parameters[i]}, cast to its dtype, without recording. */
+    public static void copyFromFlat(NDArray flat, List<NDArray> parameters, long[] offsets) {
+        copyFromFlat(handle(flat), handles(parameters), offsets);
     }
 
     static long handle(NDArray array) {
@@ -138,6 +161,14 @@ public final class TorchExtension {
     static native void fusedAdamW(long[] params, long[] grads, long[] expAvgs, long[] expAvgSqs, long[] steps,
                                   double lr, double beta1, double beta2, double weightDecay, double eps,
                                   long gradScale, long foundInf);
+
+    private static native long gradientHooks(long flat, long[] parameters, long[] offsets);
+
+    private static native void gradientHooksFinish(long hooks);
+
+    private static native void gradientHooksClose(long hooks);
+
+    private static native void copyFromFlat(long flat, long[] parameters, long[] offsets);
 
     static native long[] cudaMemory(int device);
 

@@ -1,6 +1,7 @@
 package org.sdspark.model.train;
 
 import ai.djl.ndarray.NDArray;
+import org.sdspark.model.nn.TorchExtension;
 
 /**
  * How the processes of one data-parallel run meet: the training loop all-reduces the flat
@@ -54,6 +55,12 @@ public interface Collective {
 
         @Override
         public void allReduceMean(NDArray flat) {
+        }
+
+        /** With the torch extension, hooks fill the flat buffer during backward; nothing to reduce. */
+        @Override
+        public GradientReducer gradientReducer(FlatParameters parameters, NDArray gradients) {
+            return TorchExtension.isLoaded() ? new HookedGradients(parameters, gradients) : null;
         }
 
         @Override

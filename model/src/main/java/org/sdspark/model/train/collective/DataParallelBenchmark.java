@@ -47,7 +47,7 @@ public final class DataParallelBenchmark {
     private final UNetConfig config;
 
     record Settings(List<Integer> batches, int steps, int warmup, int resolution, Path unetConfig, int checkSteps,
-                    Backend backend, WireFormat wire) {
+                    Backend backend, WireFormat wire, long bucketBytes) {
         static Settings parse(String[] args) {
             List<Integer> batches = List.of(8);
             int steps = 20;
@@ -57,6 +57,7 @@ public final class DataParallelBenchmark {
             int check = 3;
             Backend backend = Backend.AUTO;
             WireFormat wire = WireFormat.FP32;
+            long bucketBytes = CollectiveSettings.DEFAULT.bucketBytes();
             for (int i = 0; i < args.length; i += 2) {
                 String value = args[i + 1];
                 switch (args[i]) {
@@ -68,10 +69,11 @@ public final class DataParallelBenchmark {
                     case "--check-steps" -> check = Integer.parseInt(value);
                     case "--backend" -> backend = Backend.valueOf(value.toUpperCase(Locale.ROOT));
                     case "--wire" -> wire = WireFormat.valueOf(value.toUpperCase(Locale.ROOT));
+                    case "--bucket-mb" -> bucketBytes = Long.parseLong(value) << 20;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Settings(batches, steps, warmup, resolution, unet, check, backend, wire);
+            return new Settings(batches, steps, warmup, resolution, unet, check, backend, wire, bucketBytes);
         }
     }
 
@@ -88,7 +90,7 @@ public final class DataParallelBenchmark {
         try (TcpRendezvous rendezvous = TcpRendezvous.fromEnvironment(Duration.ofMinutes(5))) {
             int gpus = Engine.getInstance().getGpuCount();
             Device device = gpus > 0 ? Device.gpu(rendezvous.rank() % gpus) : Device.cpu();
-            CollectiveSettings collective = new CollectiveSettings(settings.wire(), 25L << 20, Duration.ofMinutes(5));
+            CollectiveSettings collective = new CollectiveSettings(settings.wire(), settings.bucketBytes(), Duration.ofMinutes(5));
             try (Communicator communicator = settings.backend().open(rendezvous, "127.0.0.1", device, collective, () -> false)) {
                 new DataParallelBenchmark(settings, rendezvous, communicator, device).run();
             }

@@ -7,11 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import java.util.Base64;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.sdspark.model.train.FlatParameters;
 import org.sdspark.model.train.GradientReducer;
-import org.sdspark.model.train.Parameter;
 
 /**
  * The GPU backend: NCCL on the tensors' own GPU memory, one communicator per process and device.
@@ -98,14 +96,8 @@ public final class NcclCollective implements Communicator {
         }
         requireOpen();
         GradientBuckets buckets = GradientBuckets.of(parameters.layout(), settings.bucketElements());
-        List<Parameter> list = parameters.parameters();
-        long[] handles = new long[list.size()];
-        long[] offsets = new long[list.size()];
-        for (int i = 0; i < handles.length; i++) {
-            handles[i] = ((PtNDArray) list.get(i).tensor()).getHandle();
-            offsets[i] = parameters.layout().entry(list.get(i).key()).offset();
-        }
-        long reducer = Nccl.reducerCreate(handle, ((PtNDArray) gradients).getHandle(), handles, offsets,
+        long[] handles = parameters.tensors().stream().mapToLong(t -> ((PtNDArray) t).getHandle()).toArray();
+        long reducer = Nccl.reducerCreate(handle, ((PtNDArray) gradients).getHandle(), handles, parameters.offsets(),
                 buckets.bucketOfEntry(), buckets.from(), buckets.to(), settings.timeout().toMillis());
         return new GradientReducer() {
             @Override

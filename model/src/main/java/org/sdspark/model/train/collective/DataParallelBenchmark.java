@@ -26,12 +26,15 @@ import org.sdspark.model.unet.UNetConfig;
 /**
  * Data-parallel training of a UNet (Stable Diffusion 1.5 shapes, random weights, synthetic
  * latents) on every rank started by {@link ProcessLauncher}, one GPU each, timing sdspark's own
- * step: forward and backward, then {@link ParameterUpdate} (flat gradients, one all-reduce, loss
- * scaling, clipping, AdamW on fp32 masters). Prints JSON lines from rank 0:
+ * step: forward and backward, then {@link ParameterUpdate} (flat gradients averaged once, during
+ * backward with NCCL's float32 wire, loss scaling, clipping, AdamW on fp32 masters); rank 0 alone
+ * runs the same step with {@link Collective#single()}. {@code --wire fp16} and {@code --bucket-mb}
+ * set the communicator as the training config's keys do. Prints JSON lines from rank 0:
  * <ul>
  *   <li>{@code all_reduce}: seconds and bus bandwidth of the communicator on a buffer of the model's
  *       size (float32, float16, and float32 sent as float16);</li>
- *   <li>{@code train}: samples/s of the step on rank 0 alone and on all ranks, per batch;</li>
+ *   <li>{@code train}: samples/s of the step on rank 0 alone and on all ranks, per batch, and the
+ *       all-reduce time per step that backward did not hide;</li>
  *   <li>{@code equivalence}: float32 weights after K steps of all ranks at batch B against rank 0
  *       alone at batch N·B on the same samples.</li>
  * </ul>

@@ -2,7 +2,6 @@ package org.sdspark.model.train.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -35,50 +34,32 @@ public final class AdamW implements Optimizer {
 
     @Override
     public void step(NDArray parameters, NDArray gradients, List<Segment> segments, long step) {
-        if (parameters.getDevice().isGpu() && TorchExtension.isLoaded()) {
-            fusedStep(parameters, gradients, segments, step);
-            return;
+        boolean fused = parameters.getDevice().isGpu() && TorchExtension.isLoaded();
+        try (NDManager scope = manager.newSubManager()) {
+            for (Segment s : segments) {
+                NDArray p = SegmentViews.of(parameters, s, scope);
+                NDArray g = SegmentViews.of(gradients, s, scope);
+                NDArray m = SegmentViews.of(expAvg, s, scope);
+                NDArray v = SegmentViews.of(expAvgSq, s, scope);
+                if (fused) {
+                    // the fused kernel increments its step counter before using it for the bias correction
+                    NDArray counter = scope.full(new Shape(), (float) (step - 1), DataType.FLOAT32);
+                    new FusedAdamW(beta1, beta2, eps, s.weightDecay()).step(p, g, m, v, counter, s.lr());
+                } else {
+                    composedStep(p, g, m, v, s, step);
+                }
+            }
         }
+    }
+
+    private void composedStep(NDArray p, NDArray g, NDArray m, NDArray v, Segment s, long step) {
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        try (NDManager scope = manager.newSubManager()) {
-            for (Segment s : segments) {
-                NDIndex range = new NDIndex(s.index());
-                NDArray p = parameters.get(range);
-                NDArray g = gradients.get(range);
-                NDArray m = expAvg.get(range);
-                NDArray v = expAvgSq.get(range);
-                attach(scope, p, g, m, v);
-                p.muli(1 - s.lr() * s.weightDecay());
-                m.addi(g.sub(m).muli(1 - beta1));
-                v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
-                NDArray denom = v.sqrt().divi(bc2Sqrt).addi(eps);
-                p.subi(m.div(denom).muli(s.lr() / bc1));
-            }
-        }
-    }
-
-    // The fused kernel increments its step counter before using it for the bias correction.
-    private void fusedStep(NDArray parameters, NDArray gradients, List<Segment> segments, long step) {
-        try (NDManager scope = manager.newSubManager()) {
-            for (Segment s : segments) {
-                NDIndex range = new NDIndex(s.index());
-                NDArray p = parameters.get(range);
-                NDArray g = gradients.get(range);
-                NDArray m = expAvg.get(range);
-                NDArray v = expAvgSq.get(range);
-                NDArray counter = scope.full(new Shape(), (float) (step - 1), DataType.FLOAT32);
-                attach(scope, p, g, m, v);
-                new FusedAdamW(beta1, beta2, eps, s.weightDecay()).step(p, g, m, v, counter, s.lr());
-            }
-        }
-    }
-
-    // Slices of the state are new handles: they belong to the step's scope, not to the state's manager.
-    private static void attach(NDManager scope, NDArray... views) {
-        for (NDArray v : views) {
-            v.attach(scope);
-        }
+        p.muli(1 - s.lr() * s.weightDecay());
+        m.addi(g.sub(m).muli(1 - beta1));
+        v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
+        NDArray denom = v.sqrt().divi(bc2Sqrt).addi(eps);
+        p.subi(m.div(denom).muli(s.lr() / bc1));
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.sdspark.model.train.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -47,12 +46,10 @@ public final class AdamW8bit implements Optimizer {
         try (NDManager scope = manager.newSubManager()) {
             for (Segment s : segments) {
                 if (s.from() % BLOCK != 0 || s.to() % BLOCK != 0) {
-                    throw new IllegalArgumentException("segment " + s.index() + " is not aligned to " + BLOCK);
+                    throw new IllegalArgumentException("segment [" + s.from() + ", " + s.to() + ") is not aligned to " + BLOCK);
                 }
-                NDIndex range = new NDIndex(s.index());
-                NDArray p = parameters.get(range);
-                NDArray g = gradients.get(range);
-                attach(scope, p, g);
+                NDArray p = SegmentViews.of(parameters, s, scope);
+                NDArray g = SegmentViews.of(gradients, s, scope);
                 NDArray m = first.read(scope, s).muli(beta1).addi(g.mul(1 - beta1));
                 NDArray v = second.read(scope, s).muli(beta2).addi(g.mul(g).muli(1 - beta2));
                 p.muli(1 - s.lr() * s.weightDecay());
@@ -75,13 +72,6 @@ public final class AdamW8bit implements Optimizer {
         manager.close();
     }
 
-    // Slices of the state are new handles: they belong to the step's scope, not to the state's manager.
-    private static void attach(NDManager scope, NDArray... views) {
-        for (NDArray v : views) {
-            v.attach(scope);
-        }
-    }
-
     /** One moment: uint8 codes per element and a float scale per block. */
     private static final class Quantised {
         private final NDArray codes;
@@ -99,9 +89,8 @@ public final class AdamW8bit implements Optimizer {
         }
 
         NDArray read(NDManager scope, Segment s) {
-            NDArray q = codes.get(new NDIndex(s.index()));
-            NDArray scale = absmax.get(new NDIndex("{}:{}", s.from() / BLOCK, s.to() / BLOCK));
-            attach(scope, q, scale);
+            NDArray q = SegmentViews.of(codes, s, scope);
+            NDArray scale = SegmentViews.of(absmax, s.from() / BLOCK, s.to() / BLOCK, scope);
             return map.take(scope, q.toType(DataType.INT64, false)).reshape(-1, BLOCK).muli(scale.reshape(-1, 1)).reshape(-1);
         }
 
@@ -116,8 +105,8 @@ public final class AdamW8bit implements Optimizer {
                 NDArray above = normalised.gt(thresholds.take(scope, candidate.sub(1)));
                 index = index.add(above.toType(DataType.INT64, false).mul(step));
             }
-            codes.set(new NDIndex(s.index()), index.toType(DataType.UINT8, false));
-            absmax.set(new NDIndex("{}:{}", s.from() / BLOCK, s.to() / BLOCK), scale.reshape(-1));
+            codes.set(SegmentViews.range(s.from(), s.to()), index.toType(DataType.UINT8, false));
+            absmax.set(SegmentViews.range(s.from() / BLOCK, s.to() / BLOCK), scale.reshape(-1));
         }
     }
 }

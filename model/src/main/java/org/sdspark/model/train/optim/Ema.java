@@ -30,7 +30,7 @@ public final class Ema implements AutoCloseable {
         long length = shadow.size();
         // chunk by chunk (views of both buffers): the whole difference would be a model-sized transient
         for (long from = 0; from < length; from += CHUNK) {
-            NDIndex range = new NDIndex("{}:{}", from, Math.min(length, from + CHUNK));
+            NDIndex range = SegmentViews.range(from, Math.min(length, from + CHUNK));
             try (NDArray part = shadow.get(range); NDArray w = weights.get(range); NDArray diff = part.sub(w)) {
                 part.subi(diff.muli(1 - lastDecay));
             }

@@ -11,8 +11,4 @@ public record Segment(long from, long to, double lr, double weightDecay) {
             throw new IllegalArgumentException("empty or negative segment [" + from + ", " + to + ")");
         }
     }
-
-    public String index() {
-        return from + ":" + to;
-    }
 }

@@ -2,7 +2,6 @@ package org.sdspark.model.train.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -28,11 +27,9 @@ public final class Sgd implements Optimizer {
     public void step(NDArray parameters, NDArray gradients, List<Segment> segments, long step) {
         try (NDManager scope = manager.newSubManager()) {
             for (Segment s : segments) {
-                NDIndex range = new NDIndex(s.index());
-                NDArray p = parameters.get(range);
-                NDArray b = buffer.get(range);
-                NDArray g = gradients.get(range);
-                attach(scope, p, b, g);
+                NDArray p = SegmentViews.of(parameters, s, scope);
+                NDArray b = SegmentViews.of(buffer, s, scope);
+                NDArray g = SegmentViews.of(gradients, s, scope);
                 NDArray d = s.weightDecay() == 0 ? g : g.add(p.mul(s.weightDecay()));
                 if (momentum != 0) {
                     b.muli(momentum).addi(d); // the buffer starts at zero: torch's first-step copy
@@ -40,13 +37,6 @@ public final class Sgd implements Optimizer {
                 }
                 p.subi(d.mul(s.lr()));
             }
-        }
-    }
-
-    // Slices of the state are new handles: they belong to the step's scope, not to the state's manager.
-    private static void attach(NDManager scope, NDArray... views) {
-        for (NDArray v : views) {
-            v.attach(scope);
         }
     }
 

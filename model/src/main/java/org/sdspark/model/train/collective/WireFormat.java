@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
+import org.sdspark.model.io.Half;
 
 /**
  * How gradients travel between ranks: float32, or float16 for half the bytes (as DDP's fp16

@@ -1,4 +1,4 @@
-package org.sdspark.model.train.collective;
+package org.sdspark.model.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

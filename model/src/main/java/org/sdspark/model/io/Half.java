@@ -1,14 +1,15 @@
-package org.sdspark.model.train.collective;
+package org.sdspark.model.io;
 
 /**
  * IEEE 754 binary16 conversions (Java 17 has none): round to nearest even, overflow to infinity,
- * subnormals kept, as PyTorch's {@code .half()} and NCCL's {@code ncclHalf} see the values.
+ * subnormals kept, as PyTorch's {@code .half()} and NCCL's {@code ncclHalf} see the values: the
+ * TCP ring's float16 wire and the float16 latent cache.
  */
-final class Half {
+public final class Half {
     private Half() {
     }
 
-    static short fromFloat(float value) {
+    public static short fromFloat(float value) {
         int bits = Float.floatToRawIntBits(value);
         int sign = (bits >>> 16) & 0x8000;
         int magnitude = bits & 0x7fff_ffff;
@@ -37,7 +38,7 @@ final class Half {
         return (short) sign;
     }
 
-    static float toFloat(short half) {
+    public static float toFloat(short half) {
         int bits = half & 0xffff;
         int sign = (bits & 0x8000) << 16;
         int exponent = (bits >>> 10) & 0x1f;

@@ -22,4 +22,22 @@ public final class BenchmarkArguments {
             throw new IllegalArgumentException(option + " needs an integer, not '" + value + "'");
         }
     }
+
+    /**
+     * The counts every benchmark takes: {@code batch >= 1}, at least {@code minSteps} timed steps
+     * after at least {@code minWarmup} warm-up ones.
+     */
+    public static void requireCounts(int batch, int steps, int warmup, int minSteps, int minWarmup) {
+        if (batch < 1 || steps < minSteps || warmup < minWarmup) {
+            throw new IllegalArgumentException("need batch >= 1, steps >= " + minSteps + ", warmup >= " + minWarmup
+                    + "; got batch " + batch + ", steps " + steps + ", warmup " + warmup);
+        }
+    }
+
+    /** An image side the VAE divides into latents: a positive multiple of 8. */
+    public static void requireResolution(int resolution) {
+        if (resolution < 8 || resolution % 8 != 0) {
+            throw new IllegalArgumentException("resolution must be a positive multiple of 8, got " + resolution);
+        }
+    }
 }

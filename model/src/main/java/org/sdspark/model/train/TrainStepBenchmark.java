@@ -57,13 +57,11 @@ public final class TrainStepBenchmark {
                            int loraRank, Path unetConfig, Path reference) {
         public Settings {
             methods = List.copyOf(methods);
-            if (batch < 1 || steps < MIN_STEPS || warmup < MIN_WARMUP || loraRank < 1) {
-                throw new IllegalArgumentException("need batch >= 1, steps >= " + MIN_STEPS + ", warmup >= " + MIN_WARMUP
-                        + ", lora rank >= 1; got batch " + batch + ", steps " + steps + ", warmup " + warmup + ", rank " + loraRank);
+            BenchmarkArguments.requireCounts(batch, steps, warmup, MIN_STEPS, MIN_WARMUP);
+            if (loraRank < 1) {
+                throw new IllegalArgumentException("need lora rank >= 1, got " + loraRank);
             }
-            if (resolution < 8 || resolution % 8 != 0) {
-                throw new IllegalArgumentException("resolution must be a positive multiple of 8, got " + resolution);
-            }
+            BenchmarkArguments.requireResolution(resolution);
         }
 
         /** Defaults: both methods, batch 1, 512 px, float32, no EMA, 20 timed steps after 5, LoRA rank 4, SD 1.5, no reference. */

@@ -40,13 +40,8 @@ public final class UNetBenchmark {
      */
     public record Settings(int batch, int resolution, boolean fp16, int steps, int warmup, Path reference) {
         public Settings {
-            if (batch < 1 || steps < 1 || warmup < 0) {
-                throw new IllegalArgumentException("need batch >= 1, steps >= 1, warmup >= 0; got batch " + batch
-                        + ", steps " + steps + ", warmup " + warmup);
-            }
-            if (resolution < 8 || resolution % 8 != 0) {
-                throw new IllegalArgumentException("resolution must be a positive multiple of 8, got " + resolution);
-            }
+            BenchmarkArguments.requireCounts(batch, steps, warmup, 1, 0);
+            BenchmarkArguments.requireResolution(resolution);
         }
 
         /** Defaults: batch 1, resolution 512, float32, 20 timed steps after 5 warm-up steps, no reference. */

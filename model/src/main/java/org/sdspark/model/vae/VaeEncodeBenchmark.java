@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.sdspark.model.bench.BenchmarkArguments;
 import org.sdspark.model.bench.ReferenceBenchmark;
 import org.sdspark.model.nn.CudaMemory;
 import org.sdspark.model.nn.TorchExtension;
@@ -34,13 +35,8 @@ public final class VaeEncodeBenchmark {
      */
     public record Settings(Path model, int batch, int resolution, boolean fp16, int steps, int warmup, Path reference) {
         public Settings {
-            if (batch < 1 || steps < 1 || warmup < 0) {
-                throw new IllegalArgumentException("need batch >= 1, steps >= 1, warmup >= 0; got batch " + batch
-                        + ", steps " + steps + ", warmup " + warmup);
-            }
-            if (resolution < 8 || resolution % 8 != 0) {
-                throw new IllegalArgumentException("resolution must be a positive multiple of 8, got " + resolution);
-            }
+            BenchmarkArguments.requireCounts(batch, steps, warmup, 1, 0);
+            BenchmarkArguments.requireResolution(resolution);
         }
 
         /** The options that give a reference script the same work. */

@@ -2,7 +2,11 @@ package org.sdspark.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Scalars and constant arrays for NDArray arithmetic, in memory the engine owns. Code in model/
@@ -27,7 +31,10 @@ public final class Constants {
      * kernels read it at the precision they compute in (float32 for float16 tensors too).
      */
     public static NDArray scalar(NDArray like, double value) {
-        return owned(like.getManager().create(value));
+        // Filled by the engine on the device: a copy from a Java buffer would synchronise the GPU
+        // with the host, and cannot be recorded in a CUDA graph.
+        return JniUtils.full((PtNDManager) like.getManager(), new Shape(), value, DataType.FLOAT64, like.getDevice(),
+                SparseFormat.DENSE);
     }
 
     /** A 1-d int64 array, e.g. indices for {@code get}. */

@@ -18,6 +18,13 @@
 
 #include "gradient_hooks.h"
 
+#ifdef SDSPARK_CUDA
+#include <ATen/cuda/CUDAEvent.h>
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#endif
+
 namespace {
 
 at::Tensor& tensor(jlong handle) {
@@ -68,6 +75,34 @@ std::vector<int64_t> int64s(JNIEnv* env, jlongArray values) {
 
 // Index 0 of each StatArray is the aggregate over the allocator's pools.
 constexpr size_t kAllPools = 0;
+
+#ifdef SDSPARK_CUDA
+// A step recorded once as a CUDA graph. Its eager warm-up and its capture run on a stream of its
+// own (capture cannot use the legacy default stream, and the warm-up gives cuBLAS and cuDNN their
+// workspaces on that stream before the capture); replays go to the caller's current stream.
+struct StepGraph {
+  StepGraph(int device, StepGraph* sharesMemoryWith)
+      : stream(c10::cuda::getStreamFromPool(false, static_cast<c10::DeviceIndex>(device))),
+        pool(sharesMemoryWith == nullptr ? at::cuda::MempoolId_t{0, 0} : sharesMemoryWith->graph.pool()) {}
+
+  // Work on `to` starts after all work queued so far on `from`.
+  static void order(const c10::cuda::CUDAStream& from, const c10::cuda::CUDAStream& to) {
+    at::cuda::CUDAEvent done;
+    done.record(from);
+    done.block(to);
+  }
+
+  at::cuda::CUDAGraph graph;
+  c10::cuda::CUDAStream stream;
+  // {0, 0}: a memory pool of its own
+  at::cuda::MempoolId_t pool;
+  std::optional<c10::cuda::CUDAStreamGuard> onOwnStream;
+};
+
+StepGraph& stepGraph(jlong handle) {
+  return *reinterpret_cast<StepGraph*>(handle);
+}
+#endif
 
 }  // namespace
 
@@ -197,5 +232,74 @@ JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_synchronize(JNIE
     return 0;
   });
 }
+
+JNIEXPORT jboolean JNICALL Java_org_sdspark_model_nn_TorchExtension_cudaGraphsBuilt(JNIEnv*, jclass) {
+#ifdef SDSPARK_CUDA
+  return JNI_TRUE;
+#else
+  return JNI_FALSE;
+#endif
+}
+
+#ifdef SDSPARK_CUDA
+// With sharesMemoryWith (a recorded graph, or 0) the new graph's temporaries take the same memory:
+// safe while their replays never overlap and neither keeps a temporary past its own replay.
+JNIEXPORT jlong JNICALL Java_org_sdspark_model_nn_TorchExtension_stepGraphCreate(
+    JNIEnv* env, jclass, jint device, jlong sharesMemoryWith) {
+  return guarded(env, [&] {
+    return reinterpret_cast<jlong>(
+        new StepGraph(device, sharesMemoryWith == 0 ? nullptr : &stepGraph(sharesMemoryWith)));
+  });
+}
+
+// Until leaveOwnStream, this thread's work (and the backward of what it records) goes to the
+// graph's stream, after everything already queued on the current one.
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_stepGraphEnterOwnStream(JNIEnv* env, jclass, jlong h) {
+  guarded(env, [&] {
+    StepGraph& g = stepGraph(h);
+    StepGraph::order(c10::cuda::getCurrentCUDAStream(g.stream.device_index()), g.stream);
+    g.onOwnStream.emplace(g.stream);
+    return 0;
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_stepGraphLeaveOwnStream(JNIEnv* env, jclass, jlong h) {
+  guarded(env, [&] {
+    StepGraph& g = stepGraph(h);
+    g.onOwnStream.reset();
+    StepGraph::order(g.stream, c10::cuda::getCurrentCUDAStream(g.stream.device_index()));
+    return 0;
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_stepGraphCaptureBegin(JNIEnv* env, jclass, jlong h) {
+  guarded(env, [&] {
+    StepGraph& g = stepGraph(h);
+    g.graph.capture_begin(g.pool);
+    return 0;
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_stepGraphCaptureEnd(JNIEnv* env, jclass, jlong h) {
+  guarded(env, [&] {
+    stepGraph(h).graph.capture_end();
+    return 0;
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_stepGraphReplay(JNIEnv* env, jclass, jlong h) {
+  guarded(env, [&] {
+    stepGraph(h).graph.replay();
+    return 0;
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_sdspark_model_nn_TorchExtension_stepGraphClose(JNIEnv* env, jclass, jlong h) {
+  guarded(env, [&] {
+    delete reinterpret_cast<StepGraph*>(h);
+    return 0;
+  });
+}
+#endif
 
 }  // extern "C"

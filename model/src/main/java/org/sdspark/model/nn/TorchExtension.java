@@ -170,6 +170,22 @@ public final class TorchExtension {
 
     private static native void copyFromFlat(long flat, long[] parameters, long[] offsets);
 
+    static native boolean cudaGraphsBuilt();
+
+    static native long stepGraphCreate(int device, long sharesMemoryWith);
+
+    static native void stepGraphEnterOwnStream(long graph);
+
+    static native void stepGraphLeaveOwnStream(long graph);
+
+    static native void stepGraphCaptureBegin(long graph);
+
+    static native void stepGraphCaptureEnd(long graph);
+
+    static native void stepGraphReplay(long graph);
+
+    static native void stepGraphClose(long graph);
+
     static native long[] cudaMemory(int device);
 
     static native void resetPeakMemory(int device);

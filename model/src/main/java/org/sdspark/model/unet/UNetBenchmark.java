@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import org.sdspark.model.bench.BenchmarkArguments;
 import org.sdspark.model.bench.ReferenceBenchmark;
+import org.sdspark.model.nn.CudaGraphStep;
 import org.sdspark.model.nn.CudaMemory;
 import org.sdspark.model.nn.TorchExtension;
 
@@ -27,18 +28,22 @@ import org.sdspark.model.nn.TorchExtension;
  * Optionally a reference script times diffusers' UNet with the same shapes in the same invocation.
  */
 public final class UNetBenchmark {
-    public static final String USAGE = "bench unet [--batch N] [--resolution PX] [--fp16] [--steps K] [--warmup W] [--reference SCRIPT]";
+    public static final String USAGE = "bench unet [--batch N] [--resolution PX] [--fp16] [--steps K] [--warmup W] [--eager] [--reference SCRIPT]";
     private static final int TEXT_TOKENS = 77;
     private static final double GIB = 1024.0 * 1024 * 1024;
+    // Eager runs on the graph's stream before recording, as PyTorch's CUDA graph notes advise.
+    private static final int GRAPH_WARMUPS = 3;
 
     private UNetBenchmark() {
     }
 
     /**
      * @param resolution image side in pixels; the latents are resolution / 8
+     * @param eager      the training step run eagerly even where it could be recorded as a CUDA graph and
+     *                   replayed (a GPU, the torch extension built for CUDA), as training does by default
      * @param reference  the reference benchmark script to run after sdspark's, or null
      */
-    public record Settings(int batch, int resolution, boolean fp16, int steps, int warmup, Path reference) {
+    public record Settings(int batch, int resolution, boolean fp16, int steps, int warmup, boolean eager, Path reference) {
         public Settings {
             BenchmarkArguments.requireCounts(batch, steps, warmup, 1, 0);
             BenchmarkArguments.requireResolution(resolution);
@@ -51,6 +56,7 @@ public final class UNetBenchmark {
             boolean fp16 = false;
             int steps = 20;
             int warmup = 5;
+            boolean eager = false;
             Path reference = null;
             Iterator<String> it = args.iterator();
             while (it.hasNext()) {
@@ -61,11 +67,12 @@ public final class UNetBenchmark {
                     case "--steps" -> steps = intValue(arg, it);
                     case "--warmup" -> warmup = intValue(arg, it);
                     case "--fp16" -> fp16 = true;
+                    case "--eager" -> eager = true;
                     case "--reference" -> reference = Path.of(value(arg, it));
                     default -> throw new IllegalArgumentException("unknown option " + arg + "; usage: " + USAGE);
                 }
             }
-            return new Settings(batch, resolution, fp16, steps, warmup, reference);
+            return new Settings(batch, resolution, fp16, steps, warmup, eager, reference);
         }
 
         /** The options that give a reference script the same shapes and step counts. */
@@ -138,22 +145,39 @@ public final class UNetBenchmark {
 
             NDArray anyParameter = unet.parameters().values().iterator().next();
             unet.parameters().values().forEach(p -> p.setRequiresGradient(true));
-            Step training = scope -> {
+            Step forwardBackward = scope -> {
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     NDArray noise = scope.randomNormal(sample).toType(type, false);
                     NDArray prediction = unet.forward(scope.randomNormal(sample), timesteps(scope, s.batch()), scope.randomNormal(text));
                     collector.backward(prediction.sub(noise).square().mean());
                 }
-                anyParameter.getGradient().sum().getFloat(); // waits for the backward pass on asynchronous devices
             };
             boolean measuresMemory = device.isGpu() && TorchExtension.isLoaded();
             if (measuresMemory) {
                 CudaMemory.resetPeaks(device);
             }
-            double trainingSeconds = time(manager, training, s);
-            Double peak = measuresMemory ? CudaMemory.of(device).peakAllocated() / GIB : null;
-            return new Result("sdspark", device.toString(), s.batch(), s.resolution(), type.toString(), s.steps(),
-                    s.batch() / forwardSeconds, s.batch() / trainingSeconds, peak);
+            boolean recorded = !s.eager() && device.isGpu() && CudaGraphStep.available();
+            try (CudaGraphStep graph = recorded ? CudaGraphStep.capture(device, GRAPH_WARMUPS, () -> inScope(manager, forwardBackward))
+                    : null) {
+                Step training = scope -> {
+                    if (graph == null) {
+                        forwardBackward.run(scope);
+                    } else {
+                        graph.replay();
+                    }
+                    anyParameter.getGradient().sum().getFloat(); // waits for the backward pass on asynchronous devices
+                };
+                double trainingSeconds = time(manager, training, s);
+                Double peak = measuresMemory ? CudaMemory.of(device).peakAllocated() / GIB : null;
+                return new Result(graph == null ? "sdspark" : "sdspark-cuda-graph", device.toString(), s.batch(), s.resolution(),
+                        type.toString(), s.steps(), s.batch() / forwardSeconds, s.batch() / trainingSeconds, peak);
+            }
+        }
+    }
+
+    private static void inScope(NDManager manager, Step step) {
+        try (NDManager scope = manager.newSubManager()) {
+            step.run(scope);
         }
     }
 
@@ -179,15 +203,11 @@ public final class UNetBenchmark {
     /** Seconds per step, averaged over the timed steps; each step's arrays are freed with its scope. */
     private static double time(NDManager manager, Step step, Settings s) {
         for (int i = 0; i < s.warmup(); i++) {
-            try (NDManager scope = manager.newSubManager()) {
-                step.run(scope);
-            }
+            inScope(manager, step);
         }
         long start = System.nanoTime();
         for (int i = 0; i < s.steps(); i++) {
-            try (NDManager scope = manager.newSubManager()) {
-                step.run(scope);
-            }
+            inScope(manager, step);
         }
         return (System.nanoTime() - start) / 1e9 / s.steps();
     }

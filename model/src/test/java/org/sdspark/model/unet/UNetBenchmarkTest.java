@@ -52,7 +52,7 @@ class UNetBenchmarkTest {
     void float16RunsAndBadOptionsAreNamed() {
         UNetBenchmark.Settings half = UNetBenchmark.Settings.parse(List.of("--resolution", "32", "--fp16", "--warmup", "0"));
         UNetBenchmark.Settings quick = UNetBenchmark.Settings.parse(List.of("--resolution", "32", "--fp16", "--warmup", "0", "--steps", "1"));
-        assertThat(half).isEqualTo(new UNetBenchmark.Settings(1, 32, true, 20, 0, null));
+        assertThat(half).isEqualTo(new UNetBenchmark.Settings(1, 32, true, 20, 0, false, null));
         assertThat(UNetBenchmark.run(UNetModelTest.tiny(true), Device.cpu(), quick).dtype()).isEqualTo("float16");
         assertThatThrownBy(() -> UNetBenchmark.Settings.parse(List.of("--resolution", "500")))
                 .hasMessageContaining("multiple of 8");

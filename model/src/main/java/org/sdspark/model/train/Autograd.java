@@ -53,8 +53,13 @@ public final class Autograd {
      */
     public static void backward(NDArray loss, double scale) {
         try (NDArray seed = loss.getManager().full(loss.getShape(), (float) scale, loss.getDataType())) {
-            JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
+            backward(loss, seed);
         }
+    }
+
+    /** Backward seeded with {@code seed}, the gradient of the result with respect to {@code loss} (its shape). */
+    public static void backward(NDArray loss, NDArray seed) {
+        JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
     }
 
     /** Sets the gradient of {@code parameter} to zero (a no-op before its first backward). */

@@ -18,12 +18,12 @@ public final class BenchmarkUpdate {
     private BenchmarkUpdate() {
     }
 
-    /** {@code ema} null for none. */
+    /** {@code ema} null for none; {@code recorded}: micro-batches replayed from CUDA graphs. */
     public static ParameterUpdate adamW(FlatParameters flat, NDManager manager, boolean fp16, ParameterUpdate.EmaFactory ema,
-                                        Collective collective) {
+                                        Collective collective, boolean recorded) {
         return new ParameterUpdate(flat, manager, OptimizerSettings.adamW(OptimizerSettings.Kind.ADAMW)::create,
                 LearningRateSchedule.of(LearningRateSchedule.Kind.CONSTANT, LR, 0, Integer.MAX_VALUE),
                 List.of(new ParameterUpdate.Rate(0, flat.layout().length(), LR, WEIGHT_DECAY)), 1.0,
-                fp16 ? new LossScaler(LossScaler.Settings.TORCH) : null, ema, collective);
+                fp16 ? new LossScaler(LossScaler.Settings.TORCH) : null, ema, collective, recorded);
     }
 }

@@ -1,6 +1,7 @@
 package org.sdspark.model.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
@@ -43,13 +44,22 @@ public final class ParameterUpdate implements AutoCloseable {
     public record Outcome(boolean applied, double gradNorm, double lr, double lossScale) {
     }
 
-    /**
-     * {@code optimizer} is built over {@code parameters.layout().length()} elements; {@code scaler}
-     * is null for fp32 training, {@code ema} null without EMA (its shadow starts from the weights).
-     */
+    /** An update whose micro-batches run eagerly. */
     public ParameterUpdate(FlatParameters parameters, NDManager parent, OptimizerFactory optimizer,
                            LearningRateSchedule schedule, List<Rate> rates, double maxGradNorm, LossScaler scaler,
                            EmaFactory ema, Collective collective) {
+        this(parameters, parent, optimizer, schedule, rates, maxGradNorm, scaler, ema, collective, false);
+    }
+
+    /**
+     * {@code optimizer} is built over {@code parameters.layout().length()} elements; {@code scaler}
+     * is null for fp32 training, {@code ema} null without EMA (its shadow starts from the weights).
+     * With {@code recorded}, micro-batches run through {@link #backward(MicroBatchGraphs, NDList, int, int)}
+     * only (CUDA graphs; several ranks all-reduce the gradients after backward).
+     */
+    public ParameterUpdate(FlatParameters parameters, NDManager parent, OptimizerFactory optimizer,
+                           LearningRateSchedule schedule, List<Rate> rates, double maxGradNorm, LossScaler scaler,
+                           EmaFactory ema, Collective collective, boolean recorded) {
         this.parameters = parameters;
         this.manager = parent.newSubManager();
         this.master = parameters.values(manager);
@@ -63,7 +73,8 @@ public final class ParameterUpdate implements AutoCloseable {
         this.scaler = scaler;
         this.ema = ema == null ? null : ema.create(master);
         this.collective = collective;
-        this.reducer = collective.gradientReducer(parameters, gradients);
+        this.reducer = recorded ? new RecordedGradientGather(parameters, gradients, collective)
+                : collective.gradientReducer(parameters, gradients);
     }
 
     /** Builds the optimizer over a flat buffer of {@code length} elements. */
@@ -86,7 +97,17 @@ public final class ParameterUpdate implements AutoCloseable {
         if (reducer != null) {
             reducer.beforeBackward(microBatch == count - 1);
         }
-        Autograd.backward(loss, (scaler == null ? 1 : scaler.scale()) / count);
+        Autograd.backward(loss, seed(count));
+    }
+
+    /** As {@link #backward(NDArray, int, int)} for the loss of {@code inputs}, replayed by {@code graphs}; returns the loss. */
+    public float backward(MicroBatchGraphs graphs, NDList inputs, int microBatch, int count) {
+        reducer.beforeBackward(microBatch == count - 1);
+        return graphs.backward(inputs, seed(count), microBatch == 0);
+    }
+
+    private double seed(int count) {
+        return (scaler == null ? 1 : scaler.scale()) / count;
     }
 
     public Outcome apply() {

@@ -3,6 +3,7 @@ package org.sdspark.model.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -20,6 +21,7 @@ import java.util.Map;
 import org.sdspark.model.bench.BenchmarkArguments;
 import org.sdspark.model.bench.ReferenceBenchmark;
 import org.sdspark.model.nn.AdapterPlan;
+import org.sdspark.model.nn.CudaGraphStep;
 import org.sdspark.model.nn.LoraSpec;
 import org.sdspark.model.train.optim.Ema;
 import org.sdspark.model.train.optim.EmaDecay;
@@ -32,12 +34,13 @@ import org.sdspark.model.unet.UNetConfig;
  * {@link ParameterUpdate} a run applies (flat gradients, loss scaling in fp16, clipping at 1.0,
  * AdamW on fp32 masters, copy back, EMA of the weights with {@code --ema}) — for a full fine-tune
  * (every UNet weight) and for LoRA on the attention projections, in samples per second after
- * warm-up, with the timed steps' peak memory.
+ * warm-up, with the peak memory of warm-up and timed steps. Forward and backward are replayed from a CUDA graph
+ * where training would replay them (a GPU, the torch extension built for CUDA) unless {@code --eager}.
  * Optionally a reference script times diffusers' step with the same shapes in the same invocation.
  */
 public final class TrainStepBenchmark {
     public static final String USAGE = "bench train [--method full|lora|both] [--batch N] [--resolution PX] [--fp16]"
-            + " [--ema] [--steps K] [--warmup W] [--lora-rank R] [--unet-config FILE] [--reference SCRIPT]";
+            + " [--ema] [--steps K] [--warmup W] [--lora-rank R] [--unet-config FILE] [--eager] [--reference SCRIPT]";
     private static final int TEXT_TOKENS = 77;
     private static final int MIN_STEPS = 20;
     private static final int MIN_WARMUP = 5;
@@ -51,10 +54,11 @@ public final class TrainStepBenchmark {
 
     /**
      * @param unetConfig a diffusers UNet config.json for other shapes, or null (SD 1.5)
+     * @param eager      forward and backward run eagerly even where CUDA graphs could replay them
      * @param reference  the reference benchmark script run after sdspark's, or null
      */
     public record Settings(List<Method> methods, int batch, int resolution, boolean fp16, boolean ema, int steps, int warmup,
-                           int loraRank, Path unetConfig, Path reference) {
+                           int loraRank, Path unetConfig, boolean eager, Path reference) {
         public Settings {
             methods = List.copyOf(methods);
             BenchmarkArguments.requireCounts(batch, steps, warmup, MIN_STEPS, MIN_WARMUP);
@@ -75,6 +79,7 @@ public final class TrainStepBenchmark {
             int warmup = MIN_WARMUP;
             int rank = 4;
             Path config = null;
+            boolean eager = false;
             Path reference = null;
             Iterator<String> it = args.iterator();
             while (it.hasNext()) {
@@ -88,12 +93,13 @@ public final class TrainStepBenchmark {
                     case "--lora-rank" -> rank = intValue(arg, it);
                     case "--fp16" -> fp16 = true;
                     case "--ema" -> ema = true;
+                    case "--eager" -> eager = true;
                     case "--unet-config" -> config = Path.of(value(arg, it));
                     case "--reference" -> reference = Path.of(value(arg, it));
                     default -> throw new IllegalArgumentException("unknown option " + arg + "; usage: " + USAGE);
                 }
             }
-            return new Settings(methods, batch, resolution, fp16, ema, steps, warmup, rank, config, reference);
+            return new Settings(methods, batch, resolution, fp16, ema, steps, warmup, rank, config, eager, reference);
         }
 
         private static List<Method> methods(String value) {
@@ -137,7 +143,7 @@ public final class TrainStepBenchmark {
 
     /**
      * One implementation's run of one method, as one JSON line; the reference script prints the
-     * same fields. {@code peakGib}: the CUDA allocator's peak during the timed steps, or on the CPU
+     * same fields. {@code peakGib}: the CUDA allocator's peak during warm-up and the timed steps, or on the CPU
      * the process's peak resident set; null where neither can be read.
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -166,23 +172,27 @@ public final class TrainStepBenchmark {
         long latent = s.resolution() / 8;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             UNet2DConditionModel unet = build(manager, config, type, method, s.loraRank());
-            try (unet; ParameterUpdate update = update(manager, unet, method, s.fp16(), s.ema())) {
+            boolean recorded = !s.eager() && device.isGpu() && CudaGraphStep.available();
+            try (unet; ParameterUpdate update = update(manager, unet, method, s.fp16(), s.ema(), recorded);
+                 MicroBatchGraphs graphs = recorded ? new MicroBatchGraphs(manager, in -> loss(unet, in), update.parameters()) : null) {
                 Shape sample = new Shape(s.batch(), config.inChannels(), latent, latent);
                 Shape text = new Shape(s.batch(), TEXT_TOKENS, config.crossAttentionDim());
-                for (int i = 0; i < s.warmup(); i++) {
-                    step(manager, unet, update, sample, text, type);
-                }
-                update.master().get(0).getFloat(); // waits for queued work on asynchronous devices
+                // from before warm-up: a CUDA graph takes its memory while it records (in warm-up), and
+                // the allocator does not see its replays use it
                 MemoryUse memory = MemoryUse.of(device);
                 memory.resetPeak();
+                for (int i = 0; i < s.warmup(); i++) {
+                    step(manager, unet, update, graphs, sample, text, type);
+                }
+                update.master().get(0).getFloat(); // waits for queued work on asynchronous devices
                 long start = System.nanoTime();
                 for (int i = 0; i < s.steps(); i++) {
-                    step(manager, unet, update, sample, text, type);
+                    step(manager, unet, update, graphs, sample, text, type);
                 }
                 update.master().get(0).getFloat();
                 double seconds = (System.nanoTime() - start) / 1e9 / s.steps();
                 double peak = memory.read().peakGib();
-                return new Result("sdspark", method.name().toLowerCase(Locale.ROOT), device.toString(), s.batch(), s.resolution(),
+                return new Result(recorded ? "sdspark-cuda-graph" : "sdspark", method.name().toLowerCase(Locale.ROOT), device.toString(), s.batch(), s.resolution(),
                         s.fp16() ? "float16" : "float32", s.ema(), s.steps(), update.parameters().layout().entries().stream()
                         .mapToLong(e -> e.size()).sum(), s.batch() / seconds, Double.isNaN(peak) ? null : peak);
             }
@@ -200,28 +210,36 @@ public final class TrainStepBenchmark {
                 AdapterPlan.lora(AdapterPlan.UNET_ATTENTION, new LoraSpec(rank, rank), AdapterPlan.Init.GAUSSIAN, 0)) : unet;
     }
 
-    private static ParameterUpdate update(NDManager manager, UNet2DConditionModel unet, Method method, boolean fp16, boolean ema) {
+    private static ParameterUpdate update(NDManager manager, UNet2DConditionModel unet, Method method, boolean fp16, boolean ema,
+                                          boolean recorded) {
         ParameterTree tree = ParameterTree.of(Map.of(TrainableModels.UNET, unet.stateDict()));
         List<Parameter> trained = tree.select(method == Method.FULL ? List.of("unet.*")
                 : List.of("unet.*.lora_A.weight", "unet.*.lora_B.weight"));
         tree.freezeAllBut(trained);
         return BenchmarkUpdate.adamW(new FlatParameters(trained), manager, fp16,
-                ema ? w -> new Ema(EmaDecay.of(EMA_DECAY), w) : null, Collective.single());
+                ema ? w -> new Ema(EmaDecay.of(EMA_DECAY), w) : null, Collective.single(), recorded);
     }
 
-    /** One optimizer step on device-random inputs, as PyTorch's benchmark draws them. */
-    private static void step(NDManager parent, UNet2DConditionModel unet, ParameterUpdate update, Shape sample, Shape text,
-                             DataType type) {
+    /** One optimizer step on device-random inputs, as PyTorch's benchmark draws them; {@code graphs} null: eager. */
+    private static void step(NDManager parent, UNet2DConditionModel unet, ParameterUpdate update, MicroBatchGraphs graphs,
+                             Shape sample, Shape text, DataType type) {
         try (NDManager scope = parent.newSubManager()) {
-            NDArray latents = scope.randomNormal(0, 1, sample, type);
-            NDArray noise = scope.randomNormal(0, 1, sample, DataType.FLOAT32);
-            NDArray timesteps = scope.randomInteger(0, 1000, new Shape(sample.get(0)), DataType.INT64);
-            NDArray context = scope.randomNormal(0, 1, text, type);
-            // subtracting the float32 noise promotes a float16 prediction differentiably (DJL's cast would cut the graph)
-            NDArray loss = Autograd.recording(() -> unet.forward(latents, timesteps, context).sub(noise).square().mean());
-            update.backward(loss, 0, 1);
+            NDList inputs = new NDList(scope.randomNormal(0, 1, sample, type),
+                    scope.randomInteger(0, 1000, new Shape(sample.get(0)), DataType.INT64),
+                    scope.randomNormal(0, 1, text, type), scope.randomNormal(0, 1, sample, DataType.FLOAT32));
+            if (graphs == null) {
+                update.backward(Autograd.recording(() -> loss(unet, inputs)), 0, 1);
+            } else {
+                update.backward(graphs, inputs, 0, 1);
+            }
         }
         update.apply();
+    }
+
+    /** MSE of the prediction for (latents, timesteps, context) to the noise. */
+    private static NDArray loss(UNet2DConditionModel unet, NDList in) {
+        // subtracting the float32 noise promotes a float16 prediction differentiably (DJL's cast would cut the graph)
+        return unet.forward(in.get(0), in.get(1), in.get(2)).sub(in.get(3)).square().mean();
     }
 
     /** Prints sdspark's result for each method; with a reference script, then the reference's and their comparison. */

@@ -1,6 +1,7 @@
 package org.sdspark.model.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.sdspark.model.nn.AdapterDropout;
+import org.sdspark.model.nn.CudaGraphStep;
 import org.sdspark.model.scheduler.DdpmScheduler;
 import org.sdspark.model.scheduler.NoiseSchedule;
 import org.sdspark.model.train.checkpoint.CheckpointStore;
@@ -27,6 +29,12 @@ import org.sdspark.model.train.optim.LossScaler;
  * extension reads it, else the process's resident set.
  * A run resumes from the newest checkpoint in its store. Under a {@link Collective} of several
  * ranks every rank runs this loop on its own shard; rank 0 writes the checkpoints.
+ *
+ * <p>On a GPU with the torch extension built for CUDA, a run whose text encoder is frozen and
+ * whose adapters have no dropout replays each micro-batch's UNet forward, loss and backward from
+ * {@link MicroBatchGraphs} (unless the settings turn CUDA graphs off): the same computation,
+ * launched as one graph per batch shape. Everything else (the VAE, the text encoder, the noise,
+ * the update) runs as before; several ranks all-reduce the gradients after backward.
  */
 public final class Trainer implements AutoCloseable {
     private final TrainableModels models;
@@ -37,6 +45,7 @@ public final class Trainer implements AutoCloseable {
     private final boolean textEncoderTrained;
     private final Collective collective;
     private final List<AdapterDropout> dropouts = new ArrayList<>();
+    private final MicroBatchGraphs graphs;
 
     public Trainer(TrainableModels models, TrainingSettings settings, NDManager parent, Collective collective) {
         this.models = models;
@@ -53,14 +62,24 @@ public final class Trainer implements AutoCloseable {
                 settings.prediction().orElse(models.schedulerConfig().predictionType()));
         this.loss = new DiffusionLoss(scheduler, settings.loss());
         LossScaler scaler = settings.precision() == Precision.FP16 ? new LossScaler(settings.scaler()) : null;
-        this.update = new ParameterUpdate(flat, manager, settings.optimizer()::create, settings.schedule(),
-                rates(flat.layout()), settings.maxGradNorm(), scaler,
-                settings.ema().<ParameterUpdate.EmaFactory>map(d -> w -> new Ema(d, w)).orElse(null), collective);
+        boolean adapterDropout = false;
         for (var dict : List.of(models.unet().stateDict(), models.textEncoder().weights())) {
             if (dict.adapterPlan() != null) {
                 dropouts.add(dict.adapterPlan().dropout());
+                adapterDropout |= dict.adapterPlan().rules().stream().anyMatch(r -> r.lora().dropout() > 0);
             }
         }
+        boolean recorded = settings.cudaGraphs() && manager.getDevice().isGpu() && CudaGraphStep.available()
+                && !textEncoderTrained && !adapterDropout;
+        this.update = new ParameterUpdate(flat, manager, settings.optimizer()::create, settings.schedule(),
+                rates(flat.layout()), settings.maxGradNorm(), scaler,
+                settings.ema().<ParameterUpdate.EmaFactory>map(d -> w -> new Ema(d, w)).orElse(null), collective, recorded);
+        this.graphs = recorded ? new MicroBatchGraphs(manager, this::lossOf, flat) : null;
+    }
+
+    /** Whether micro-batches replay CUDA graphs (see the class comment). */
+    public boolean usesCudaGraphs() {
+        return graphs != null;
     }
 
     private List<ParameterUpdate.Rate> rates(FlatLayout layout) {
@@ -171,14 +190,23 @@ public final class Trainer implements AutoCloseable {
                 NDArray context = textEncoderTrained
                         ? Autograd.recording(() -> models.textEncoder().encode(in.tokenIds(), settings.clipSkip()))
                         : Autograd.paused(() -> models.textEncoder().encode(in.tokenIds(), settings.clipSkip()));
-                NDArray value = Autograd.recording(() -> loss.of(models.unet().forward(in.noisyLatents(), in.timesteps(), context),
-                        in.target(), in.timestepValues(), in.prior()));
+                NDList inputs = new NDList(in.noisyLatents(), in.timesteps(), context, in.target(),
+                        loss.coefficients(scope, in.timestepValues(), in.prior()));
+                if (graphs != null) {
+                    return update.backward(graphs, inputs, micro, stepMicroBatches);
+                }
+                NDArray value = Autograd.recording(() -> lossOf(inputs));
                 update.backward(value, micro, stepMicroBatches);
                 return value.getFloat();
             } finally {
                 dropouts.forEach(AdapterDropout::eval);
             }
         }
+    }
+
+    /** The loss of (noisy latents, timesteps, text context, target, coefficients). */
+    private NDArray lossOf(NDList in) {
+        return loss.of(models.unet().forward(in.get(0), in.get(1), in.get(2)), in.get(3), in.get(4));
     }
 
     private TrainingState resume(CheckpointStore store) throws IOException {
@@ -224,6 +252,9 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (graphs != null) {
+            graphs.close();
+        }
         update.close();
         manager.close();
     }

@@ -19,14 +19,15 @@ import org.sdspark.model.train.optim.OptimizerSettings;
  * {@code prediction} overrides the scheduler config's; {@code zeroTerminalSnr} rescales the betas
  * (for v-prediction). Caption dropout belongs to the data pipeline (the batch's captions are
  * already dropped). Checkpoints every {@code checkpointEvery} steps (0: only at the end), the
- * newest {@code keepCheckpoints} kept.
+ * newest {@code keepCheckpoints} kept. {@code cudaGraphs}: forward and backward replayed from CUDA
+ * graphs where a run can (see {@link Trainer}).
  */
 public record TrainingSettings(List<String> trained, OptimizerSettings optimizer, LearningRateSchedule schedule,
                                Map<String, Double> componentRates, LossSettings loss,
                                Optional<PredictionType> prediction, boolean zeroTerminalSnr,
                                int accumulation, double maxGradNorm, Precision precision, LossScaler.Settings scaler,
                                Optional<EmaDecay> ema, long seed, int clipSkip, int checkpointEvery,
-                               int keepCheckpoints) {
+                               int keepCheckpoints, boolean cudaGraphs) {
 
     public TrainingSettings {
         trained = List.copyOf(trained);
@@ -76,6 +77,7 @@ public record TrainingSettings(List<String> trained, OptimizerSettings optimizer
         b.clipSkip = clipSkip;
         b.checkpointEvery = checkpointEvery;
         b.keepCheckpoints = keepCheckpoints;
+        b.cudaGraphs = cudaGraphs;
         return b;
     }
 
@@ -83,7 +85,7 @@ public record TrainingSettings(List<String> trained, OptimizerSettings optimizer
      * Defaults as diffusers' training scripts: AdamW (β 0.9/0.999, ε 1e-8, weight decay 1e-2), plain
      * MSE, the scheduler config's prediction type, no accumulation, clipping at
      * 1.0, fp32, torch's GradScaler settings for fp16, no EMA, seed 0, no clip skip, a checkpoint at
-     * the end only, 3 kept.
+     * the end only, 3 kept, CUDA graphs where the run can use them.
      */
     public static final class Builder {
         private final List<String> trained;
@@ -102,6 +104,7 @@ public record TrainingSettings(List<String> trained, OptimizerSettings optimizer
         private int clipSkip;
         private int checkpointEvery;
         private int keepCheckpoints = 3;
+        private boolean cudaGraphs = true;
 
         private Builder(List<String> trained, LearningRateSchedule schedule) {
             this.trained = trained;
@@ -174,10 +177,15 @@ public record TrainingSettings(List<String> trained, OptimizerSettings optimizer
             return this;
         }
 
+        public Builder cudaGraphs(boolean value) {
+            cudaGraphs = value;
+            return this;
+        }
+
         public TrainingSettings build() {
             return new TrainingSettings(trained, optimizer, schedule, componentRates, loss, prediction, zeroTerminalSnr,
                     accumulation, maxGradNorm, precision, scaler, ema, seed, clipSkip, checkpointEvery,
-                    keepCheckpoints);
+                    keepCheckpoints, cudaGraphs);
         }
     }
 }

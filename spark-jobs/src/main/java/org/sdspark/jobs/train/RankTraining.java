@@ -61,6 +61,9 @@ public final class RankTraining implements RankProgram<RankTraining.Result> {
              LeaderMetrics metrics = rank.leader()
                      ? LeaderMetrics.open(config.output(), conf, config.steps(), resume == null ? 0 : resume) : null) {
             MetricsSink sink = metrics == null ? MetricsSink.NONE : metrics;
+            if (rank.leader() && run.trainer().usesCudaGraphs()) {
+                log(rank, "micro-batches replay CUDA graphs (one per batch shape; sdspark.train.cuda-graphs = false runs them eagerly)");
+            }
             RankMonitor monitor = new RankMonitor(rank, manager, () -> run.trainer().update().master(),
                     config.distributed().checksumEvery(), metrics == null ? MetricsSink.NONE : metrics::record,
                     line -> log(rank, line));

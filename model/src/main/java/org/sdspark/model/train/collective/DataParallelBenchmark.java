@@ -3,6 +3,7 @@ package org.sdspark.model.train.collective;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -18,6 +19,7 @@ import org.sdspark.model.train.Autograd;
 import org.sdspark.model.train.BenchmarkUpdate;
 import org.sdspark.model.train.Collective;
 import org.sdspark.model.train.FlatParameters;
+import org.sdspark.model.train.MicroBatchGraphs;
 import org.sdspark.model.train.Parameter;
 import org.sdspark.model.train.ParameterUpdate;
 import org.sdspark.model.unet.UNet2DConditionModel;
@@ -29,7 +31,9 @@ import org.sdspark.model.unet.UNetConfig;
  * step: forward and backward, then {@link ParameterUpdate} (flat gradients averaged once, during
  * backward with NCCL's float32 wire, loss scaling, clipping, AdamW on fp32 masters); rank 0 alone
  * runs the same step with {@link Collective#single()}. {@code --wire fp16} and {@code --bucket-mb}
- * set the communicator as the training config's keys do. Prints JSON lines from rank 0:
+ * set the communicator as the training config's keys do; {@code --cuda-graphs true} replays
+ * forward and backward from {@link MicroBatchGraphs} and all-reduces after backward. Prints JSON
+ * lines from rank 0:
  * <ul>
  *   <li>{@code all_reduce}: seconds and bus bandwidth of the communicator on a buffer of the model's
  *       size (float32, float16, and float32 sent as float16);</li>
@@ -50,7 +54,7 @@ public final class DataParallelBenchmark {
     private final UNetConfig config;
 
     record Settings(List<Integer> batches, int steps, int warmup, int resolution, Path unetConfig, int checkSteps,
-                    Backend backend, WireFormat wire, long bucketBytes) {
+                    Backend backend, WireFormat wire, long bucketBytes, boolean graphs) {
         static Settings parse(String[] args) {
             List<Integer> batches = List.of(8);
             int steps = 20;
@@ -61,6 +65,7 @@ public final class DataParallelBenchmark {
             Backend backend = Backend.AUTO;
             WireFormat wire = WireFormat.FP32;
             long bucketBytes = CollectiveSettings.DEFAULT.bucketBytes();
+            boolean graphs = false;
             for (int i = 0; i < args.length; i += 2) {
                 String value = args[i + 1];
                 switch (args[i]) {
@@ -73,10 +78,11 @@ public final class DataParallelBenchmark {
                     case "--backend" -> backend = Backend.valueOf(value.toUpperCase(Locale.ROOT));
                     case "--wire" -> wire = WireFormat.valueOf(value.toUpperCase(Locale.ROOT));
                     case "--bucket-mb" -> bucketBytes = Long.parseLong(value) << 20;
+                    case "--cuda-graphs" -> graphs = Boolean.parseBoolean(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Settings(batches, steps, warmup, resolution, unet, check, backend, wire, bucketBytes);
+            return new Settings(batches, steps, warmup, resolution, unet, check, backend, wire, bucketBytes, graphs);
         }
     }
 
@@ -160,25 +166,27 @@ public final class DataParallelBenchmark {
         if (mine) {
             Collective collective = solo ? Collective.single() : communicator;
             try (NDManager scope = manager.newSubManager();
-                 ParameterUpdate update = update(scope, unet, collective, true)) {
+                 ParameterUpdate update = update(scope, unet, collective, true);
+                 MicroBatchGraphs graphs = graphs(scope, unet, update)) {
                 Shape sample = new Shape(batch, config.inChannels(), settings.resolution() / 8, settings.resolution() / 8);
                 Shape text = new Shape(batch, TEXT_TOKENS, config.crossAttentionDim());
                 for (int i = 0; i < settings.warmup(); i++) {
-                    step(scope, unet, update, sample, text);
+                    step(scope, unet, update, graphs, sample, text);
                 }
                 communicator.takeAllReduceSeconds();
                 long start = System.nanoTime();
                 for (int i = 0; i < settings.steps(); i++) {
-                    step(scope, unet, update, sample, text);
+                    step(scope, unet, update, graphs, sample, text);
                 }
                 update.master().get(0).getFloat(); // waits for the last optimizer step
                 double seconds = (System.nanoTime() - start) / 1e9 / settings.steps();
                 int world = solo ? 1 : communicator.worldSize();
                 double reduce = solo ? 0 : communicator.takeAllReduceSeconds() / settings.steps();
-                report("{\"bench\":\"train\",\"impl\":\"sdspark\",\"world\":%d,\"batch_per_gpu\":%d,\"dtype\":\"float16\","
+                report("{\"bench\":\"train\",\"impl\":\"%s\",\"world\":%d,\"batch_per_gpu\":%d,\"dtype\":\"float16\","
                                 + "\"seconds_per_step\":%.5f,\"all_reduce_seconds_per_step\":%.5f,\"samples_per_s\":%.2f,"
                                 + "\"loss_scale\":%.0f}",
-                        world, batch, seconds, reduce, batch * world / seconds, update.scaler().scale());
+                        graphs == null ? "sdspark" : "sdspark-cuda-graph", world, batch, seconds, reduce, batch * world / seconds,
+                        update.scaler().scale());
             }
         }
         rendezvous.allGather("phase done"); // the other ranks wait here while rank 0 trains alone
@@ -187,7 +195,11 @@ public final class DataParallelBenchmark {
     private ParameterUpdate update(NDManager scope, UNet2DConditionModel unet, Collective collective, boolean fp16) {
         List<Parameter> parameters = parameters(unet);
         parameters.forEach(p -> p.tensor().setRequiresGradient(true));
-        return BenchmarkUpdate.adamW(new FlatParameters(parameters), scope, fp16, null, collective);
+        return BenchmarkUpdate.adamW(new FlatParameters(parameters), scope, fp16, null, collective, settings.graphs());
+    }
+
+    private MicroBatchGraphs graphs(NDManager scope, UNet2DConditionModel unet, ParameterUpdate update) {
+        return settings.graphs() ? new MicroBatchGraphs(scope, in -> loss(unet, in), update.parameters()) : null;
     }
 
     private static List<Parameter> parameters(UNet2DConditionModel unet) {
@@ -199,23 +211,30 @@ public final class DataParallelBenchmark {
     }
 
     /** One step on device-random inputs (as PyTorch's benchmark draws them). */
-    private void step(NDManager parent, UNet2DConditionModel unet, ParameterUpdate update, Shape sample, Shape text) {
+    private void step(NDManager parent, UNet2DConditionModel unet, ParameterUpdate update, MicroBatchGraphs graphs, Shape sample,
+                      Shape text) {
         try (NDManager scope = parent.newSubManager()) {
-            NDArray latents = scope.randomNormal(0, 1, sample, DataType.FLOAT16);
-            NDArray noise = scope.randomNormal(0, 1, sample, DataType.FLOAT32);
-            NDArray timesteps = scope.randomInteger(0, 1000, new Shape(sample.get(0)), DataType.INT64);
-            NDArray context = scope.randomNormal(0, 1, text, DataType.FLOAT16);
-            backward(unet, update, latents, timesteps, context, noise);
+            backward(unet, update, graphs, new NDList(scope.randomNormal(0, 1, sample, DataType.FLOAT16),
+                    scope.randomInteger(0, 1000, new Shape(sample.get(0)), DataType.INT64),
+                    scope.randomNormal(0, 1, text, DataType.FLOAT16), scope.randomNormal(0, 1, sample, DataType.FLOAT32)));
         }
         update.apply();
     }
 
-    private static void backward(UNet2DConditionModel unet, ParameterUpdate update, NDArray latents, NDArray timesteps,
-                                 NDArray context, NDArray noise) {
-        // subtracting the float32 noise promotes a float16 prediction differentiably (DJL's cast would cut the graph)
-        NDArray loss = Autograd.recording(() -> unet.forward(latents, timesteps, context).sub(noise).square().mean());
+    /** Backward of the loss of (latents, timesteps, context, noise), replayed where {@code graphs} is not null. */
+    private static void backward(UNet2DConditionModel unet, ParameterUpdate update, MicroBatchGraphs graphs, NDList inputs) {
+        if (graphs != null) {
+            update.backward(graphs, inputs, 0, 1);
+            return;
+        }
+        NDArray loss = Autograd.recording(() -> loss(unet, inputs));
         update.backward(loss, 0, 1);
         loss.getFloat();
+    }
+
+    private static NDArray loss(UNet2DConditionModel unet, NDList in) {
+        // subtracting the float32 noise promotes a float16 prediction differentiably (DJL's cast would cut the graph)
+        return unet.forward(in.get(0), in.get(1), in.get(2)).sub(in.get(3)).square().mean();
     }
 
     /**
@@ -252,7 +271,8 @@ public final class DataParallelBenchmark {
                               int batch, int firstSample) {
         FlatParameters flat = new FlatParameters(parameters(unet));
         flat.assign(initial);
-        try (ParameterUpdate update = update(manager, unet, collective, false)) {
+        try (ParameterUpdate update = update(manager, unet, collective, false);
+             MicroBatchGraphs graphs = graphs(manager, unet, update)) {
             int global = communicator.worldSize();
             for (int step = 0; step < settings.checkSteps(); step++) {
                 try (NDManager scope = manager.newSubManager()) {
@@ -260,7 +280,7 @@ public final class DataParallelBenchmark {
                     for (int i = 0; i < batch; i++) {
                         samples[i] = (long) step * global + firstSample + i;
                     }
-                    seededBackward(scope, unet, update, samples);
+                    seededBackward(scope, unet, update, graphs, samples);
                 }
                 update.apply();
             }
@@ -271,7 +291,8 @@ public final class DataParallelBenchmark {
     }
 
     /** Inputs as pure functions of the global sample index, so any split over ranks sees the same samples. */
-    private void seededBackward(NDManager scope, UNet2DConditionModel unet, ParameterUpdate update, long[] samples) {
+    private void seededBackward(NDManager scope, UNet2DConditionModel unet, ParameterUpdate update, MicroBatchGraphs graphs,
+                                long[] samples) {
         int side = settings.resolution() / 8;
         int perSample = config.inChannels() * side * side;
         int perText = TEXT_TOKENS * config.crossAttentionDim();
@@ -291,9 +312,9 @@ public final class DataParallelBenchmark {
             timesteps[i] = random.nextInt(1000);
         }
         Shape sample = new Shape(samples.length, config.inChannels(), side, side);
-        backward(unet, update, scope.create(latents, sample).duplicate(), scope.create(timesteps).duplicate(),
+        backward(unet, update, graphs, new NDList(scope.create(latents, sample).duplicate(), scope.create(timesteps).duplicate(),
                 scope.create(text, new Shape(samples.length, TEXT_TOKENS, config.crossAttentionDim())).duplicate(),
-                scope.create(noise, sample).duplicate());
+                scope.create(noise, sample).duplicate()));
     }
 
     private void report(String format, Object... args) {

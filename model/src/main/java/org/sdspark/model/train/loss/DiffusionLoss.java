@@ -29,9 +29,19 @@ public final class DiffusionLoss {
 
     /** A recorded scalar; {@code target} must be float32. */
     public NDArray of(NDArray prediction, NDArray target, long[] timesteps, boolean[] prior) {
-        double[] c = LossWeights.coefficients(timesteps, prior, settings, scheduler.schedule(), scheduler.predictionType());
-        NDArray perSample = prediction.sub(target).square().reshape(timesteps.length, -1).mean(new int[] {1});
-        return perSample.mul(engineOwned(prediction.getManager(), c)).sum();
+        return of(prediction, target, coefficients(prediction.getManager(), timesteps, prior));
+    }
+
+    /** As {@link #of(NDArray, NDArray, long[], boolean[])} with the {@link #coefficients} already made. */
+    public NDArray of(NDArray prediction, NDArray target, NDArray coefficients) {
+        NDArray perSample = prediction.sub(target).square().reshape(coefficients.getShape().get(0), -1).mean(new int[] {1});
+        return perSample.mul(coefficients).sum();
+    }
+
+    /** The samples' coefficients c_i, float32 (B), in {@code manager}. */
+    public NDArray coefficients(NDManager manager, long[] timesteps, boolean[] prior) {
+        return engineOwned(manager, LossWeights.coefficients(timesteps, prior, settings, scheduler.schedule(),
+                scheduler.predictionType()));
     }
 
     // Saved for backward: must live in engine memory, not on a Java buffer a GC can free.

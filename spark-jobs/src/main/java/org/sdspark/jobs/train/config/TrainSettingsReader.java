@@ -48,6 +48,7 @@ public final class TrainSettingsReader {
                 .accumulation(train.positive("gradient-accumulation"))
                 .maxGradNorm(train.nonNegative("max-grad-norm"))
                 .precision(precision(train))
+                .cudaGraphs(train.getBoolean("cuda-graphs"))
                 .scaler(LossScaler.Settings.TORCH)
                 .seed(train.getLong("seed"))
                 .clipSkip(train.positive("clip-skip") - 1)

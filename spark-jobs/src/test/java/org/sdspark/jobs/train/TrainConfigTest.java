@@ -38,6 +38,8 @@ class TrainConfigTest {
         assertThat(c.planSettings(4).globalBatchSize()).isEqualTo(12);
         assertThat(c.trainingSettings().precision()).isEqualTo(Precision.FP16);
         assertThat(c.trainingSettings().totalSteps()).isEqualTo(1000);
+        assertThat(c.trainingSettings().cudaGraphs()).isTrue();
+        assertThat(read("sdspark.train.cuda-graphs=false").trainingSettings().cudaGraphs()).isFalse();
     }
 
     @Test
@@ -49,6 +51,7 @@ class TrainConfigTest {
         assertThatThrownBy(() -> read("sdspark.train.distributed.timeout=0s"))
                 .hasMessageContaining("sdspark.train.distributed.timeout");
         assertThatThrownBy(() -> read("sdspark.train.mixed-precision=bf16")).hasMessageContaining("bf16 is not available");
+        assertThatThrownBy(() -> read("sdspark.train.cuda-graphs=sometimes")).hasMessageContaining("sdspark.train.cuda-graphs");
         assertThatThrownBy(() -> TrainConfig.from(ConfigLoader.load(Optional.empty(), List.of("sdspark.train.model=m"))))
                 .hasMessageContaining("sdspark.train.dataset").hasMessageContaining("required");
     }

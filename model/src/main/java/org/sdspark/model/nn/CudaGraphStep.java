@@ -26,9 +26,9 @@ public final class CudaGraphStep implements AutoCloseable {
         this.handle = handle;
     }
 
-    /** Whether the loaded torch extension can record CUDA graphs. */
-    public static boolean available() {
-        return TorchExtension.isLoaded() && TorchExtension.cudaGraphsBuilt();
+    /** Whether the loaded torch extension can record CUDA graphs on {@code device} (a GPU). */
+    public static boolean available(Device device) {
+        return device.isGpu() && TorchExtension.isLoaded() && TorchExtension.cudaGraphsBuilt();
     }
 
     /**
@@ -47,12 +47,9 @@ public final class CudaGraphStep implements AutoCloseable {
      * their own replay.
      */
     public static CudaGraphStep capture(Device device, int warmups, Runnable step, CudaGraphStep sharesMemoryWith) {
-        if (!device.isGpu()) {
-            throw new IllegalArgumentException("CUDA graphs need a GPU, not " + device);
-        }
-        if (!available()) {
-            throw new IllegalStateException("CUDA graphs need the torch extension built against a CUDA libtorch ("
-                    + TorchExtension.PATH_PROPERTY + ")");
+        if (!available(device)) {
+            throw new IllegalStateException("CUDA graphs need a GPU (not " + device + ") and the torch extension built"
+                    + " against a CUDA libtorch (" + TorchExtension.PATH_PROPERTY + ")");
         }
         long handle = TorchExtension.stepGraphCreate(device.getDeviceId(), sharesMemoryWith == null ? 0 : sharesMemoryWith.handle);
         try {

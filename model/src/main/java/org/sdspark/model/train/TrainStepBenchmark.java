@@ -172,7 +172,7 @@ public final class TrainStepBenchmark {
         long latent = s.resolution() / 8;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             UNet2DConditionModel unet = build(manager, config, type, method, s.loraRank());
-            boolean recorded = !s.eager() && device.isGpu() && CudaGraphStep.available();
+            boolean recorded = !s.eager() && CudaGraphStep.available(device);
             try (unet; ParameterUpdate update = update(manager, unet, method, s.fp16(), s.ema(), recorded);
                  MicroBatchGraphs graphs = recorded ? new MicroBatchGraphs(manager, in -> loss(unet, in), update.parameters()) : null) {
                 Shape sample = new Shape(s.batch(), config.inChannels(), latent, latent);

@@ -69,7 +69,7 @@ public final class Trainer implements AutoCloseable {
                 adapterDropout |= dict.adapterPlan().rules().stream().anyMatch(r -> r.lora().dropout() > 0);
             }
         }
-        boolean recorded = settings.cudaGraphs() && manager.getDevice().isGpu() && CudaGraphStep.available()
+        boolean recorded = settings.cudaGraphs() && CudaGraphStep.available(manager.getDevice())
                 && !textEncoderTrained && !adapterDropout;
         this.update = new ParameterUpdate(flat, manager, settings.optimizer()::create, settings.schedule(),
                 rates(flat.layout()), settings.maxGradNorm(), scaler,

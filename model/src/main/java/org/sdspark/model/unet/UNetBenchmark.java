@@ -156,7 +156,7 @@ public final class UNetBenchmark {
             if (measuresMemory) {
                 CudaMemory.resetPeaks(device);
             }
-            boolean recorded = !s.eager() && device.isGpu() && CudaGraphStep.available();
+            boolean recorded = !s.eager() && CudaGraphStep.available(device);
             try (CudaGraphStep graph = recorded ? CudaGraphStep.capture(device, GRAPH_WARMUPS, () -> inScope(manager, forwardBackward))
                     : null) {
                 Step training = scope -> {

@@ -224,9 +224,7 @@ public final class TrainStepBenchmark {
     private static void step(NDManager parent, UNet2DConditionModel unet, ParameterUpdate update, MicroBatchGraphs graphs,
                              Shape sample, Shape text, DataType type) {
         try (NDManager scope = parent.newSubManager()) {
-            NDList inputs = new NDList(scope.randomNormal(0, 1, sample, type),
-                    scope.randomInteger(0, 1000, new Shape(sample.get(0)), DataType.INT64),
-                    scope.randomNormal(0, 1, text, type), scope.randomNormal(0, 1, sample, DataType.FLOAT32));
+            NDList inputs = randomInputs(scope, sample, text, type);
             if (graphs == null) {
                 update.backward(Autograd.recording(() -> loss(unet, inputs)), 0, 1);
             } else {
@@ -236,8 +234,15 @@ public final class TrainStepBenchmark {
         update.apply();
     }
 
-    /** MSE of the prediction for (latents, timesteps, context) to the noise. */
-    private static NDArray loss(UNet2DConditionModel unet, NDList in) {
+    /** (latents, timesteps, text context, noise) drawn on the device, latents and context in {@code type}, noise in float32. */
+    public static NDList randomInputs(NDManager scope, Shape sample, Shape text, DataType type) {
+        return new NDList(scope.randomNormal(0, 1, sample, type),
+                scope.randomInteger(0, 1000, new Shape(sample.get(0)), DataType.INT64),
+                scope.randomNormal(0, 1, text, type), scope.randomNormal(0, 1, sample, DataType.FLOAT32));
+    }
+
+    /** MSE of the prediction for (latents, timesteps, context) to the noise: the benchmarks' loss. */
+    public static NDArray loss(UNet2DConditionModel unet, NDList in) {
         // subtracting the float32 noise promotes a float16 prediction differentiably (DJL's cast would cut the graph)
         return unet.forward(in.get(0), in.get(1), in.get(2)).sub(in.get(3)).square().mean();
     }

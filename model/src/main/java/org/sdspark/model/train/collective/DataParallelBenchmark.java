@@ -22,6 +22,7 @@ import org.sdspark.model.train.FlatParameters;
 import org.sdspark.model.train.MicroBatchGraphs;
 import org.sdspark.model.train.Parameter;
 import org.sdspark.model.train.ParameterUpdate;
+import org.sdspark.model.train.TrainStepBenchmark;
 import org.sdspark.model.unet.UNet2DConditionModel;
 import org.sdspark.model.unet.UNetConfig;
 
@@ -199,7 +200,7 @@ public final class DataParallelBenchmark {
     }
 
     private MicroBatchGraphs graphs(NDManager scope, UNet2DConditionModel unet, ParameterUpdate update) {
-        return settings.graphs() ? new MicroBatchGraphs(scope, in -> loss(unet, in), update.parameters()) : null;
+        return settings.graphs() ? new MicroBatchGraphs(scope, in -> TrainStepBenchmark.loss(unet, in), update.parameters()) : null;
     }
 
     private static List<Parameter> parameters(UNet2DConditionModel unet) {
@@ -214,9 +215,7 @@ public final class DataParallelBenchmark {
     private void step(NDManager parent, UNet2DConditionModel unet, ParameterUpdate update, MicroBatchGraphs graphs, Shape sample,
                       Shape text) {
         try (NDManager scope = parent.newSubManager()) {
-            backward(unet, update, graphs, new NDList(scope.randomNormal(0, 1, sample, DataType.FLOAT16),
-                    scope.randomInteger(0, 1000, new Shape(sample.get(0)), DataType.INT64),
-                    scope.randomNormal(0, 1, text, DataType.FLOAT16), scope.randomNormal(0, 1, sample, DataType.FLOAT32)));
+            backward(unet, update, graphs, TrainStepBenchmark.randomInputs(scope, sample, text, DataType.FLOAT16));
         }
         update.apply();
     }
@@ -227,14 +226,9 @@ public final class DataParallelBenchmark {
             update.backward(graphs, inputs, 0, 1);
             return;
         }
-        NDArray loss = Autograd.recording(() -> loss(unet, inputs));
+        NDArray loss = Autograd.recording(() -> TrainStepBenchmark.loss(unet, inputs));
         update.backward(loss, 0, 1);
         loss.getFloat();
-    }
-
-    private static NDArray loss(UNet2DConditionModel unet, NDList in) {
-        // subtracting the float32 noise promotes a float16 prediction differentiably (DJL's cast would cut the graph)
-        return unet.forward(in.get(0), in.get(1), in.get(2)).sub(in.get(3)).square().mean();
     }
 
     /**
